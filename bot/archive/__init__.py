@@ -1,0 +1,1 @@
+"""Parse, normalise and load news archives into :class:`Article` records."""

@@ -1,0 +1,142 @@
+"""Typed settings, read once at start-up from TOML with environment overrides.
+
+Precedence: built-in defaults < TOML file < ``DATELINE_<SECTION>__<KEY>``
+environment variables < command-line flags (applied by the CLI). The bot token
+is deliberately *not* a setting: it comes from ``DISCORD_TOKEN`` or a file named
+by ``discord.token_file`` so it never sits in a config file or a log line.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from bot.errors import ConfigError
+
+DEFAULT_CONFIG = Path("config.toml")
+ENV_PREFIX = "DATELINE_"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _check_zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError("expected an IANA timezone such as UTC or Europe/Berlin") from exc
+    return value
+
+
+class ArchiveSettings(_Section):
+    paths: list[str] = Field(default_factory=lambda: ["seeds"])
+    timezone: str = "UTC"
+
+    _zone = field_validator("timezone")(_check_zone)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class SearchSettings(_Section):
+    cache_dir: str = ".cache/dateline"
+    default_limit: int = Field(default=10, ge=1, le=100)
+
+
+class DiscordSettings(_Section):
+    token_file: str | None = None
+    api_base: str | None = None
+    shard_count: int | None = Field(default=None, ge=1)
+    shard_ids: list[int] | None = None
+    dev_guild_id: int | None = None
+    owner_ids: list[int] = Field(default_factory=list)
+
+
+class StoreSettings(_Section):
+    url: str = "sqlite+aiosqlite:///data/dateline.sqlite3"
+
+
+class DigestSettings(_Section):
+    catch_up: timedelta = timedelta(hours=6)
+    empty: Literal["skip", "nearest"] = "skip"
+    misfire_grace: timedelta = timedelta(minutes=5)
+
+
+class LoggingSettings(_Section):
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+
+class Settings(_Section):
+    archive: ArchiveSettings = Field(default_factory=ArchiveSettings)
+    search: SearchSettings = Field(default_factory=SearchSettings)
+    discord: DiscordSettings = Field(default_factory=DiscordSettings)
+    store: StoreSettings = Field(default_factory=StoreSettings)
+    digest: DigestSettings = Field(default_factory=DigestSettings)
+    logging: LoggingSettings = Field(default_factory=LoggingSettings)
+    source_path: str = Field(default="(defaults)", exclude=True)
+
+
+def _env_overrides(environ: Mapping[str, str]) -> dict[str, dict[str, Any]]:
+    """``DATELINE_ARCHIVE__TIMEZONE=Asia/Baghdad`` -> {"archive": {"timezone": ...}}.
+
+    Values are parsed as JSON when they parse (lists, numbers), else kept as text.
+    """
+    overrides: dict[str, dict[str, Any]] = {}
+    for name, raw in environ.items():
+        if not name.startswith(ENV_PREFIX) or "__" not in name:
+            continue
+        section, _, key = name[len(ENV_PREFIX) :].lower().partition("__")
+        try:
+            value: Any = json.loads(raw)
+        except ValueError:
+            value = raw
+        overrides.setdefault(section, {})[key] = value
+    return overrides
+
+
+def _describe(err: ValidationError, source: str) -> str:
+    first = err.errors()[0]
+    key = ".".join(str(part) for part in first["loc"]) or "(top level)"
+    message = first["msg"].removeprefix("Value error, ")
+    if first["type"] == "extra_forbidden":
+        message = "unknown key (see config.example.toml)"
+    return f"{source}: {key}: {message}"
+
+
+def load_settings(
+    path: str | Path | None = None, environ: Mapping[str, str] | None = None
+) -> Settings:
+    """Read settings; raise :class:`ConfigError` with one precise line on any problem.
+
+    ``path=None`` reads ``./config.toml`` when it exists, else uses defaults.
+    """
+    environ = os.environ if environ is None else environ
+    data: dict[str, Any] = {}
+    source = "(defaults)"
+    if path is None and DEFAULT_CONFIG.is_file():
+        path = DEFAULT_CONFIG
+    if path is not None:
+        source = str(path)
+        try:
+            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise ConfigError(f"{source}: file not found") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{source}: not valid TOML: {exc}") from exc
+    for section, values in _env_overrides(environ).items():
+        if isinstance(data.get(section, {}), dict):
+            data.setdefault(section, {}).update(values)
+    try:
+        return Settings.model_validate({**data, "source_path": source})
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, source)) from None

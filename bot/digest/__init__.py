@@ -1,0 +1,1 @@
+"""digest stage of Dateline."""

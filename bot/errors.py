@@ -1,0 +1,30 @@
+"""Errors meant for the person who caused them.
+
+Domain code raises these; the CLI prints them and the Discord layer turns them
+into a short ephemeral reply. Anything else is a bug and is logged as one.
+"""
+
+
+class UserFacingError(Exception):
+    """A mistake the user can fix; ``str(err)`` is the friendly explanation."""
+
+
+class EmptyQuery(UserFacingError):
+    def __init__(self) -> None:
+        super().__init__("Type at least one word to search for.")
+
+
+class BadDate(UserFacingError):
+    pass
+
+
+class BadTimezone(UserFacingError):
+    pass
+
+
+class UnknownArticle(UserFacingError):
+    pass
+
+
+class ConfigError(Exception):
+    """A bad setting: one line naming file, key and what was expected."""

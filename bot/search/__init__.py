@@ -1,0 +1,1 @@
+"""Full-text, typo-tolerant search over an archive, with autocomplete."""
