@@ -1,0 +1,79 @@
+"""JSONL and CSV exports with the fields ``id, date, source, title, body, url``."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import tzinfo
+from typing import Any
+
+from bot.archive.model import Article
+from bot.archive.problems import RecordError
+from bot.archive.records import build_article, parse_timestamp
+
+Parsed = tuple[int, Article | RecordError]
+
+
+def article_from_fields(fields: Mapping[str, Any], zone: tzinfo) -> Article:
+    for required in ("id", "date"):
+        if fields.get(required) in (None, ""):
+            raise RecordError(f"missing field {required!r}")
+    if fields.get("body") in (None, ""):
+        raise RecordError("empty body")
+
+    def text(key: str) -> str | None:
+        value = fields.get(key)
+        return None if value is None else str(value)
+
+    return build_article(
+        article_id=str(fields["id"]),
+        published=parse_timestamp(str(fields["date"]), zone),
+        body=str(fields["body"]),
+        source=text("source"),
+        title=text("title"),
+        url=text("url"),
+    )
+
+
+def parse_jsonl(lines: Iterable[bytes], zone: tzinfo) -> Iterator[Parsed]:
+    """Yield ``(line number, article or error)``; blank lines are skipped.
+
+    Lines arrive as bytes so one undecodable line costs that line, not the file.
+    """
+    for number, raw in enumerate(lines, start=1):
+        try:
+            line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError as exc:
+            yield number, RecordError(f"undecodable bytes at column {exc.start + 1} (not UTF-8)")
+            continue
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except ValueError as exc:
+            yield number, RecordError(f"malformed JSON ({exc.args[0].split(':')[0]})")
+            continue
+        if not isinstance(record, dict):
+            yield number, RecordError("expected a JSON object")
+            continue
+        try:
+            yield number, article_from_fields(record, zone)
+        except RecordError as exc:
+            yield number, exc
+
+
+def parse_csv(text: str, zone: tzinfo) -> Iterator[Parsed]:
+    """Yield ``(line number, article or error)``; the header row names the fields."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    missing = {"id", "date", "body"} - {name.strip() for name in reader.fieldnames or []}
+    if missing:
+        yield 1, RecordError(f"header lacks column(s) {', '.join(sorted(missing))}")
+        return
+    for row in reader:
+        fields = {(key or "").strip(): value for key, value in row.items()}
+        try:
+            yield reader.line_num, article_from_fields(fields, zone)
+        except RecordError as exc:
+            yield reader.line_num, exc

@@ -1,0 +1,166 @@
+"""Find archive files, parse them in whatever format they are, and report what was skipped."""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import logging
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, tzinfo
+from pathlib import Path
+
+from tqdm import tqdm
+
+from bot.archive.exports import Parsed, parse_csv, parse_jsonl
+from bot.archive.model import Article
+from bot.archive.problems import Problem, RecordError
+from bot.archive.seed_text import parse_seed_text
+
+log = logging.getLogger(__name__)
+
+FORMAT_VERSION = "1"
+SEED_SUFFIXES = {".txt"}
+JSONL_SUFFIXES = {".jsonl", ".ndjson"}
+CSV_SUFFIXES = {".csv"}
+KNOWN_SUFFIXES = SEED_SUFFIXES | JSONL_SUFFIXES | CSV_SUFFIXES
+LOG_EVERY = 10_000
+
+
+@dataclass
+class LoadReport:
+    articles: list[Article] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+    # Ids of exact duplicates that were dropped -> the id of the copy that was kept,
+    # so a link or query naming either copy still finds the article.
+    aliases: dict[str, str] = field(default_factory=dict)
+
+
+def discover(paths: Sequence[str | Path]) -> tuple[list[Path], list[Problem]]:
+    """Expand files, folders (recursively) and globs into a sorted list of archive files.
+
+    Inside folders, files with unknown extensions are ignored (READMEs, images);
+    a file named explicitly with an unknown extension is reported.
+    """
+    found: set[Path] = set()
+    problems: list[Problem] = []
+    for entry in map(str, paths):
+        if glob.has_magic(entry):
+            matches = [Path(m) for m in glob.glob(entry, recursive=True)]  # noqa: PTH207
+        else:
+            matches = [Path(entry)] if Path(entry).exists() else []
+        if not matches:
+            problems.append(Problem(entry, None, "no such file, folder or matching glob"))
+        for match in matches:
+            if match.is_dir():
+                found.update(
+                    p
+                    for p in match.rglob("*")
+                    if p.is_file() and p.suffix.lower() in KNOWN_SUFFIXES
+                )
+            elif match.suffix.lower() in KNOWN_SUFFIXES:
+                found.add(match)
+            elif not glob.has_magic(entry):
+                problems.append(Problem(entry, None, f"unknown archive format {match.suffix!r}"))
+    return sorted(found), problems
+
+
+def fingerprint(files: Sequence[Path], zone: tzinfo) -> str:
+    """Identify an archive's state cheaply: paths, sizes and modification times, plus the zone.
+
+    Reading 10^6 articles' content just to decide whether the cache is fresh
+    would cost more than the warm start it protects.
+    """
+    digest = hashlib.sha256(f"v{FORMAT_VERSION}|{zone}".encode())
+    for path in files:
+        stat = path.stat()
+        digest.update(f"|{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()[:32]
+
+
+def _parse_file(path: Path, zone: tzinfo) -> Iterator[Parsed]:
+    suffix = path.suffix.lower()
+    if suffix in JSONL_SUFFIXES:
+        with path.open("rb") as handle:
+            yield from parse_jsonl(handle, zone)
+        return
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        yield line, RecordError("undecodable bytes (not UTF-8)")
+        return
+    if suffix in CSV_SUFFIXES:
+        yield from parse_csv(text, zone)
+        return
+    try:
+        yield 1, parse_seed_text(path, text, zone)
+    except RecordError as exc:
+        yield 1, exc
+
+
+def _normalised_body(body: str) -> str:
+    return " ".join(body.casefold().split())
+
+
+class _Progress:
+    """A tqdm bar on a terminal, plain log lines otherwise (and never on stdout)."""
+
+    def __init__(self, enabled: bool | None) -> None:
+        self.tty = sys.stderr.isatty() if enabled is None else enabled
+        self.bar = tqdm(
+            desc="Loading archive", unit=" articles", file=sys.stderr, disable=not self.tty
+        )
+        self.count = 0
+
+    def advance(self) -> None:
+        self.count += 1
+        self.bar.update()
+        if not self.tty and self.count % LOG_EVERY == 0:
+            log.info("Loaded %d articles so far", self.count)
+
+    def close(self) -> None:
+        self.bar.close()
+
+
+def load_archive(
+    paths: Sequence[str | Path], zone: tzinfo = UTC, *, progress: bool | None = None
+) -> LoadReport:
+    """Load every article under ``paths``; bad files and records become problems, not errors."""
+    files, problems = discover(paths)
+    report = LoadReport(problems=problems, files=files)
+    seen_ids: dict[str, str] = {}
+    seen_bodies: dict[str, str] = {}
+    bar = _Progress(progress)
+    try:
+        for path in files:
+            for line, parsed in _parse_file(path, zone):
+                if isinstance(parsed, RecordError):
+                    report.problems.append(Problem(str(path), line, str(parsed)))
+                    continue
+                if parsed.id in seen_ids:
+                    reason = f"duplicate id {parsed.id!r} (first in {seen_ids[parsed.id]})"
+                    report.problems.append(Problem(str(path), line, reason))
+                    continue
+                body_key = _normalised_body(parsed.body)
+                if body_key in seen_bodies:
+                    reason = f"same text as article {seen_bodies[body_key]!r}; kept once"
+                    report.problems.append(Problem(str(path), line, reason))
+                    report.aliases[parsed.id] = seen_bodies[body_key]
+                    continue
+                seen_ids[parsed.id] = str(path)
+                seen_bodies[body_key] = parsed.id
+                report.articles.append(parsed)
+                bar.advance()
+    finally:
+        bar.close()
+    log.info(
+        "Loaded %d articles from %d files (%d problems)",
+        len(report.articles),
+        len(files),
+        len(report.problems),
+    )
+    return report
