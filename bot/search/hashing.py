@@ -1,0 +1,63 @@
+"""Stable 64-bit hashes of a word and of its one- and two-character deletions.
+
+The fuzzy index (symmetric deletes) needs a hash that is the same in every
+process, because it is cached on disk; Python's ``hash()`` is salted per run.
+A polynomial hash lets numpy compute every deletion of many words at once
+from prefix sums, with no Python string built per deletion:
+``H(s) = sum(code(s[k]) * P**k) mod 2**64``; deleting position j keeps the
+prefix and shifts the suffix down one power (a multiply by P's inverse).
+"""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+import numpy as np
+
+_P = 0x100000001B3  # odd, so it has an inverse modulo 2**64
+_P_INV = pow(_P, -1, 2**64)
+MAX_LENGTH = 24  # longer tokens (URLs, run-ons) are not worth typo-matching
+
+_POWERS = np.array([pow(_P, k, 2**64) for k in range(MAX_LENGTH + 1)], dtype=np.uint64)
+_PINV = np.uint64(_P_INV)
+_PINV2 = np.uint64(pow(_P_INV, 2, 2**64))
+
+
+def codes(words: list[str], length: int) -> np.ndarray:
+    """Code points of equal-length words as an (n, length) uint64 matrix."""
+    joined = "".join(words)
+    flat = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    return flat.reshape(len(words), length).astype(np.uint64)
+
+
+def _prefix_sums(matrix: np.ndarray) -> np.ndarray:
+    weighted = matrix * _POWERS[: matrix.shape[1]]
+    sums = np.zeros((matrix.shape[0], matrix.shape[1] + 1), dtype=np.uint64)
+    np.cumsum(weighted, axis=1, out=sums[:, 1:])
+    return sums
+
+
+def deletion_hashes(matrix: np.ndarray, level: int) -> np.ndarray:
+    """Hashes of each row with exactly ``level`` (0, 1 or 2) characters deleted.
+
+    Returns an (n, variants) matrix; duplicate variants (deleting either ``t``
+    of "letter") are harmless because candidates are verified afterwards.
+    """
+    length = matrix.shape[1]
+    pre = _prefix_sums(matrix)
+    total = pre[:, length : length + 1]
+    if level == 0:
+        return total.copy()
+    if level == 1:
+        j = np.arange(length)
+        return pre[:, j] + (total - pre[:, j + 1]) * _PINV
+    pairs = np.array(list(combinations(range(length), 2)), dtype=np.intp).reshape(-1, 2)
+    i, j = pairs[:, 0], pairs[:, 1]
+    return pre[:, i] + (pre[:, j] - pre[:, i + 1]) * _PINV + (total - pre[:, j + 1]) * _PINV2
+
+
+def word_variant_hashes(word: str, max_level: int) -> np.ndarray:
+    """All hashes of ``word`` with up to ``max_level`` deletions (query side)."""
+    matrix = codes([word], len(word))
+    parts = [deletion_hashes(matrix, level).ravel() for level in range(max_level + 1)]
+    return np.unique(np.concatenate(parts))

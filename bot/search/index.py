@@ -1,0 +1,125 @@
+"""The search engine's front door: build once, then search, autocomplete and look up."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from bot.archive.model import Article
+from bot.archive.text import tokenize
+from bot.search.fuzzy import FuzzyIndex
+from bot.search.postings import Postings, build_postings
+from bot.search.query import Query, parse_query
+from bot.search.ranking import WORD_MATCH, score, top
+from bot.search.snippet import make_snippet
+from bot.search.types import Filters, Hit, Suggestion
+
+log = logging.getLogger(__name__)
+
+PHRASE_CHECKS = 2000  # ranked candidates examined for a quoted phrase before giving up
+MAX_SUGGESTIONS = 25
+
+
+@dataclass
+class SearchIndex:
+    articles: Sequence[Article]
+    postings: Postings
+    fuzzy: FuzzyIndex
+    aliases: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._by_id = {article.id: n for n, article in enumerate(self.articles)}
+        self._ordinals = np.fromiter(
+            (a.calendar_date.toordinal() for a in self.articles), np.int32, len(self.articles)
+        )
+        self._timestamps = np.fromiter(
+            (a.published.timestamp() for a in self.articles), np.float64, len(self.articles)
+        )
+        self.sources = sorted({a.source for a in self.articles}, key=str.casefold)
+        source_ids = {s.casefold(): n for n, s in enumerate(self.sources)}
+        self._source_ids = np.fromiter(
+            (source_ids[a.source.casefold()] for a in self.articles), np.int32, len(self.articles)
+        )
+        self._source_lookup = source_ids
+        self._newest_first = np.argsort(-self._timestamps, kind="stable")
+
+    @classmethod
+    def build(cls, articles: Sequence[Article], aliases: Mapping[str, str] | None = None):
+        started = time.perf_counter()
+        articles = list(articles)
+        postings = build_postings(articles)
+        fuzzy = FuzzyIndex.build(postings.terms)
+        log.info(
+            "Indexed %d articles (%d terms) in %.1f s",
+            len(articles),
+            len(postings.terms),
+            time.perf_counter() - started,
+        )
+        return cls(articles, postings, fuzzy, dict(aliases or {}))
+
+    def get(self, article_id: str) -> Article | None:
+        position = self._by_id.get(self.aliases.get(article_id, article_id))
+        return None if position is None else self.articles[position]
+
+    def search(self, text: str, *, limit: int = 10, filters: Filters | None = None) -> list[Hit]:
+        """Ranked hits for ``text``; raises ``EmptyQuery`` when it has no words."""
+        query = parse_query(text)
+        scored = score(query, self.postings, self.fuzzy, len(self.articles))
+        scores = scored.scores
+        if filters is not None:
+            scores = np.where(self._filter_mask(filters), scores, np.float32(0))
+        wanted = limit if not query.phrases else PHRASE_CHECKS
+        ranked = top(scores, wanted, self._timestamps)
+        if query.phrases:
+            ranked = [d for d in ranked if self._has_phrases(d, query)][:limit]
+        terms = {self.postings.terms[t] for t in scored.term_ids}
+        return [
+            Hit(self.articles[d], float(scores[d]), make_snippet(self.articles[d].body, terms))
+            for d in ranked
+        ]
+
+    def autocomplete(self, text: str, *, limit: int = MAX_SUGGESTIONS) -> list[Suggestion]:
+        """Titles matching what has been typed, then body matches; newest first when empty."""
+        limit = min(limit, MAX_SUGGESTIONS)
+        if not tokenize(text):
+            chosen = self._newest_first[:limit].tolist()
+        else:
+            query = parse_query(text)
+            title = score(query, self.postings, self.fuzzy, len(self.articles), title_only=True)
+            chosen = top(title.scores, limit, self._timestamps).tolist()
+            if len(chosen) < limit:
+                full = score(query, self.postings, self.fuzzy, len(self.articles)).scores
+                full[chosen] = 0
+                chosen += top(full, limit - len(chosen), self._timestamps).tolist()
+        return [Suggestion(self.articles[d].id, self.articles[d].title) for d in chosen]
+
+    def _filter_mask(self, filters: Filters) -> np.ndarray:
+        mask = np.ones(len(self.articles), dtype=bool)
+        if filters.after is not None:
+            mask &= self._ordinals >= filters.after.toordinal()
+        if filters.before is not None:
+            mask &= self._ordinals <= filters.before.toordinal()
+        if filters.source is not None:
+            source = self._source_lookup.get(filters.source.strip().casefold(), -1)
+            mask &= self._source_ids == source
+        return mask
+
+    def _has_phrases(self, doc: int, query: Query) -> bool:
+        article = self.articles[doc]
+        fields = (tokenize(article.title), tokenize(article.body))
+        return all(any(_contains(words, phrase) for words in fields) for phrase in query.phrases)
+
+
+def _contains(words: list[str], phrase: tuple[str, ...]) -> bool:
+    n = len(phrase)
+    first = phrase[0]
+    return any(
+        words[i] == first and tuple(words[i : i + n]) == phrase for i in range(len(words) - n + 1)
+    )
+
+
+__all__ = ["WORD_MATCH", "SearchIndex"]

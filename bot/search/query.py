@@ -1,0 +1,48 @@
+"""What a typed query asks for: words, quoted phrases, and an as-you-type last word."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.archive.text import tokenize
+from bot.errors import EmptyQuery
+
+_PHRASE = re.compile(r'"([^"]*)"?')
+MIN_PREFIX = 2  # a one-letter prefix would match half the vocabulary
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    words: tuple[str, ...]  # every normalised word, phrase words included, in order
+    phrases: tuple[tuple[str, ...], ...]  # each of two or more words, required adjacent
+    exact: frozenset[str]  # words inside quotes: no typo or prefix expansion
+    prefix: str | None  # the last word, matched also as a prefix while the user types
+
+
+def parse_query(text: str) -> Query:
+    """Split ``text`` into words and phrases; raise :class:`EmptyQuery` when nothing is left.
+
+    An unclosed quote still counts as a phrase up to the end, so a half-typed
+    query behaves like the finished one.
+    """
+    phrases: list[tuple[str, ...]] = []
+    exact: set[str] = set()
+    words: list[str] = []
+    position = 0
+    ends_in_phrase = False
+    for match in _PHRASE.finditer(text):
+        words.extend(tokenize(text[position : match.start()]))
+        quoted = tuple(tokenize(match.group(1)))
+        words.extend(quoted)
+        exact.update(quoted)
+        if len(quoted) > 1:
+            phrases.append(quoted)
+        position = match.end()
+        ends_in_phrase = not text[position:].strip()
+    words.extend(tokenize(text[position:]))
+    if not words:
+        raise EmptyQuery
+    last = words[-1]
+    prefix = last if not ends_in_phrase and len(last) >= MIN_PREFIX else None
+    return Query(tuple(words), tuple(phrases), frozenset(exact), prefix)

@@ -1,0 +1,67 @@
+"""A short excerpt of the body around the words that matched, with those words in bold.
+
+The surrounding text is markdown-escaped, so the bold markers are the only
+formatting a Discord client renders, whatever the article contains.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+
+from bot.archive.text import normalise
+
+MAX_SNIPPET = 300
+_WORD = re.compile(r"[^\W_]+")
+_MARKDOWN = re.compile(r"([\\*_~|`>\[\]#])")
+
+
+def escape_markdown(text: str) -> str:
+    return _MARKDOWN.sub(r"\\\1", text)
+
+
+def make_snippet(body: str, terms: Collection[str], limit: int = MAX_SNIPPET) -> str:
+    text = " ".join(body.split())
+    spans = [m.span() for m in _WORD.finditer(text) if normalise(m.group()) in terms]
+    start = _best_window_start(text, spans, limit)
+    return _render(text, spans, start, limit)
+
+
+def _best_window_start(text: str, spans: list[tuple[int, int]], limit: int) -> int:
+    if not spans:
+        return 0
+    width = limit * 2 // 3
+    best_start, best_count = spans[0][0], 0
+    for i, (start, _) in enumerate(spans):
+        count = sum(1 for s, e in spans[i:] if e - start <= width)
+        if count > best_count:
+            best_start, best_count = start, count
+    # Open a little before the first match, on a word boundary.
+    lead = max(0, best_start - limit // 6)
+    space = text.rfind(" ", 0, lead + 1)
+    return 0 if lead == 0 or space < 0 else space + 1
+
+
+def _render(text: str, spans: list[tuple[int, int]], start: int, limit: int) -> str:
+    pieces: list[str] = ["…"] if start > 0 else []
+    used = len(pieces)
+    position = start
+    for span_start, span_end in [*[s for s in spans if s[0] >= start], (len(text), len(text))]:
+        plain = escape_markdown(text[position:span_start])
+        word = text[span_start:span_end]
+        bold = f"**{escape_markdown(word)}**" if word else ""
+        room = limit - used - 1  # keep one character for a closing ellipsis
+        if len(plain) > room:
+            cut = plain[:room].rsplit(" ", 1)[0].rstrip("\\")
+            pieces.append(cut + "…")
+            return "".join(pieces)
+        pieces.append(plain)
+        used += len(plain)
+        if len(bold) > limit - used - 1:
+            if span_end < len(text):
+                pieces.append("…")
+            return "".join(pieces)
+        pieces.append(bold)
+        used += len(bold)
+        position = span_end
+    return "".join(pieces)
