@@ -15,8 +15,8 @@ from bot.search.fuzzy import FuzzyIndex
 from bot.search.postings import Postings
 
 EXACT = 1.0
-PREFIX = 0.9
-TYPO = {1: 0.75, 2: 0.55}
+PREFIX = 0.8
+TYPO = {1: 0.7, 2: 0.5}
 MAX_PREFIX_TERMS = 64  # the most frequent completions; more only adds noise and time
 
 

@@ -23,11 +23,22 @@ MIN_FUZZY_LENGTH = 5  # shorter words must match exactly (or as a prefix)
 TWO_EDIT_LENGTH = 9
 
 
-def allowed_edits(word: str) -> int:
-    """Edits tolerated for a query word: 1 from 5 letters, 2 from 9."""
-    if len(word) >= TWO_EDIT_LENGTH:
+TWO_EDIT_QUERY = 7  # a 7-letter word may miss two letters of a 9-letter one ("fnncing")
+
+
+def allowed_edits(word: str, term: str | None = None) -> int:
+    """Edits tolerated between a query word and a term: 1 from 5 letters, 2 from 9.
+
+    The longer of the two decides, so a word typed with letters missing
+    ("ivestrs") still reaches the long word it meant ("investors"); without a
+    term, the most any term could be allowed.
+    """
+    if len(word) < MIN_FUZZY_LENGTH:
+        return 0
+    longest = len(word) if term is None else max(len(word), len(term))
+    if longest >= TWO_EDIT_LENGTH and len(word) >= TWO_EDIT_QUERY:
         return 2
-    return 1 if len(word) >= MIN_FUZZY_LENGTH else 0
+    return 1 if term is not None or len(word) < TWO_EDIT_QUERY else 2
 
 
 def _fuzzable(term: str) -> bool:
@@ -87,14 +98,14 @@ class FuzzyIndex:
         return np.unique(np.concatenate(spans))
 
     def matches(self, word: str, terms: Sequence[str]) -> list[tuple[int, int]]:
-        """Verified ``(term_id, edits)`` within the distance ``word`` allows, itself excluded."""
-        max_edits = allowed_edits(word)
+        """Verified ``(term_id, edits)`` within the allowed distance, ``word`` itself excluded."""
         found = []
-        for term_id in self.candidates(word, max_edits).tolist():
+        for term_id in self.candidates(word, allowed_edits(word)).tolist():
             term = terms[term_id]
             if term == word:
                 continue
-            edits = OSA.distance(word, term, score_cutoff=max_edits)
-            if edits <= max_edits:
+            limit = allowed_edits(word, term)
+            edits = OSA.distance(word, term, score_cutoff=limit)
+            if edits <= limit:
                 found.append((term_id, edits))
         return found

@@ -2,8 +2,9 @@
 
 Ranking is a cascade folded into one number: first how many query words a
 document matches (so more words always outrank fewer, whatever their
-frequency), then a BM25F relevance sum in which typo and prefix matches are
-discounted and title occurrences get a bonus.
+frequency), then how many of them it has in its title (people search for
+articles by what the headline said), then a BM25F relevance sum in which typo
+and prefix matches are discounted.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from bot.search.postings import PART_TABLE, Postings
 from bot.search.query import Query
 
 WORD_MATCH = 1000.0  # larger than any relevance sum, so word count dominates
-TITLE_BONUS = 1.0
+TITLE_MATCH = 8.0  # per query word found in the title, scaled by its match weight
+EXACTNESS = 50.0  # per query word, times its match weight: fewer typos rank higher
 
 
 @dataclass(frozen=True)
@@ -57,15 +59,19 @@ def score(
             span = postings.span(expansion.term_id)
             docs = postings.docs[span]
             in_title = postings.in_title[span]
+            weight = np.float32(expansion.weight)
             if title_only:
                 keep = in_title.astype(bool)
-                docs, values = docs[keep], np.ones(int(keep.sum()), dtype=np.float32)
+                docs = docs[keep]
+                values = np.full(len(docs), weight * postings.idf[expansion.term_id], np.float32)
             else:
-                values = PART_TABLE[postings.parts[span]] + TITLE_BONUS * in_title
+                relevance = PART_TABLE[postings.parts[span]] * postings.idf[expansion.term_id]
+                values = weight * (
+                    relevance + np.float32(TITLE_MATCH) * in_title + np.float32(EXACTNESS)
+                )
             if len(docs):
                 used.add(expansion.term_id)
-                weight = np.float32(expansion.weight * postings.idf[expansion.term_id])
-                np.maximum.at(best, docs, values * weight)
+                np.maximum.at(best, docs, values)
         total += best
         total += (best > 0) * np.float32(WORD_MATCH)
     return Scored(total, frozenset(used))
