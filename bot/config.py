@@ -104,13 +104,27 @@ def _env_overrides(environ: Mapping[str, str]) -> dict[str, dict[str, Any]]:
     return overrides
 
 
-def _describe(err: ValidationError, source: str) -> str:
+_FRIENDLY = {
+    "extra_forbidden": "unknown key (see config.example.toml)",
+    "int_parsing": "expected a whole number",
+    "int_type": "expected a whole number",
+    "string_type": "expected text",
+    "list_type": "expected a list",
+    "bool_parsing": "expected true or false",
+    "time_delta_parsing": "expected a duration in seconds or ISO 8601 such as PT6H",
+    "model_type": "expected a table of settings",
+}
+
+
+def _describe(err: ValidationError, source: str, env_keys: Mapping[str, str]) -> str:
     first = err.errors()[0]
-    key = ".".join(str(part) for part in first["loc"]) or "(top level)"
-    message = first["msg"].removeprefix("Value error, ")
-    if first["type"] == "extra_forbidden":
-        message = "unknown key (see config.example.toml)"
-    return f"{source}: {key}: {message}"
+    key = ".".join(str(part) for part in first["loc"] if not isinstance(part, int))
+    message = first["msg"].removeprefix("Value error, ").replace("Input should be ", "expected ")
+    message = _FRIENDLY.get(first["type"], message)
+    if first["type"] in {"greater_than_equal", "less_than_equal"}:
+        message = message.replace("expected ", "expected a number ")
+    where = env_keys.get(key, source)
+    return f"{where}: {key or '(top level)'}: {message}"
 
 
 def load_settings(
@@ -133,10 +147,13 @@ def load_settings(
             raise ConfigError(f"{source}: file not found") from exc
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{source}: not valid TOML: {exc}") from exc
+    env_keys: dict[str, str] = {}
     for section, values in _env_overrides(environ).items():
         if isinstance(data.get(section, {}), dict):
             data.setdefault(section, {}).update(values)
+            for key in values:
+                env_keys[f"{section}.{key}"] = f"{ENV_PREFIX}{section.upper()}__{key.upper()}"
     try:
         return Settings.model_validate({**data, "source_path": source})
     except ValidationError as exc:
-        raise ConfigError(_describe(exc, source)) from None
+        raise ConfigError(_describe(exc, source, env_keys)) from None

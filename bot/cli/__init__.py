@@ -1,0 +1,1 @@
+"""The ``dateline`` subcommands, one module each; each exposes ``register(commands)``."""

@@ -1,0 +1,58 @@
+"""``dateline index``, ``stats`` and ``check``: build the cache, describe and vet the archive."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from bot.archive.stats import archive_stats
+from bot.cli.common import add_common_arguments, open_app, report_problems
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    index = commands.add_parser("index", help="build or refresh the search index cache")
+    index.add_argument("--rebuild", action="store_true", help="ignore the cache and rebuild")
+    index.add_argument("--strict", action="store_true", help="fail if the archive has problems")
+    add_common_arguments(index)
+    index.set_defaults(handler=run_index)
+
+    stats = commands.add_parser("stats", help="count, date range, sources and per-year counts")
+    stats.add_argument("--json", action="store_true", help="print JSON")
+    add_common_arguments(stats)
+    stats.set_defaults(handler=run_stats)
+
+    check = commands.add_parser("check", help="validate config and archive; non-zero on problems")
+    add_common_arguments(check)
+    check.set_defaults(handler=run_check)
+
+
+def run_index(args: argparse.Namespace) -> int:
+    app = open_app(args, rebuild=args.rebuild)
+    report_problems(app.problems)
+    how = "loaded from cache" if app.opened.from_cache else "built"
+    print(f"Index {how}: {len(app.index.articles)} articles, {len(app.problems)} problems.")
+    return 1 if args.strict and app.problems else 0
+
+
+def run_stats(args: argparse.Namespace) -> int:
+    stats = archive_stats(open_app(args).index.articles)
+    if args.json:
+        print(json.dumps(stats.as_json(), indent=2, ensure_ascii=False))
+        return 0
+    print(f"Articles: {stats.count}")
+    print(f"Dates:    {stats.first} to {stats.last}")
+    print("Sources:  " + ", ".join(f"{name} ({n})" for name, n in stats.sources))
+    for year, n in stats.per_year:
+        print(f"  {year}: {n}")
+    return 0
+
+
+def run_check(args: argparse.Namespace) -> int:
+    app = open_app(args)
+    report_problems(app.problems)
+    count = len(app.index.articles)
+    if app.problems:
+        print(f"Archive has {len(app.problems)} problem(s); {count} articles usable.")
+        return 1
+    print(f"Config and archive OK: {count} articles.")
+    return 0

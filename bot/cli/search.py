@@ -1,0 +1,99 @@
+"""``dateline search``: ranked hits on the terminal, as JSON, or one JSON line per stdin query."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from typing import Any
+
+from bot.cli.common import add_common_arguments, open_app, report_problems
+from bot.dates import parse_date_bound
+from bot.errors import UserFacingError
+from bot.search.index import SearchIndex
+from bot.search.types import Filters, Hit
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("search", help="search the archive")
+    parser.add_argument("query", nargs="?", help="words, typos welcome; quote a phrase")
+    parser.add_argument("--limit", type=int, default=None, help="hits to show (default 10)")
+    parser.add_argument("--after", metavar="D", help="on or after YYYY-MM-DD, YYYY-MM or YYYY")
+    parser.add_argument("--before", metavar="D", help="on or before YYYY-MM-DD, YYYY-MM or YYYY")
+    parser.add_argument("--year", metavar="Y", help="only this year")
+    parser.add_argument("--source", metavar="S", help="only this outlet")
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.add_argument("--stdin", action="store_true", help="one query per input line")
+    parser.add_argument("--strict", action="store_true", help="fail if the archive has problems")
+    add_common_arguments(parser)
+    parser.set_defaults(handler=run)
+
+
+def filters_from(args: argparse.Namespace) -> Filters | None:
+    after = parse_date_bound(args.after, end=False) if args.after else None
+    before = parse_date_bound(args.before, end=True) if args.before else None
+    if args.year:
+        after = max(after, parse_date_bound(args.year, end=False)) if after else None
+        after = after or parse_date_bound(args.year, end=False)
+        year_end = parse_date_bound(args.year, end=True)
+        before = min(before, year_end) if before else year_end
+    if after is None and before is None and not args.source:
+        return None
+    return Filters(after=after, before=before, source=args.source)
+
+
+def _result(hit: Hit, *, full: bool) -> dict[str, Any]:
+    article = hit.article
+    result = {
+        "id": article.id,
+        "score": round(hit.score, 4),
+        "date": article.published.isoformat(),
+        "source": article.source,
+        "title": article.title,
+    }
+    if full:
+        result |= {"snippet": hit.snippet, "url": article.url}
+    return result
+
+
+def _timed(index: SearchIndex, query: str, limit: int, filters: Filters | None):
+    started = time.perf_counter()
+    hits = index.search(query, limit=limit, filters=filters)
+    return hits, round((time.perf_counter() - started) * 1000, 3)
+
+
+def run(args: argparse.Namespace) -> int:
+    if not args.stdin and not args.query:
+        raise UserFacingError("Give a query, or --stdin to read one per line.")
+    filters = filters_from(args)
+    app = open_app(args)
+    if args.strict and app.problems:
+        report_problems(app.problems)
+        return 1
+    limit = args.limit or app.settings.search.default_limit
+    if args.stdin:
+        for line in sys.stdin:
+            query = line.strip()
+            if not query:
+                continue
+            try:
+                hits, took = _timed(app.index, query, limit, filters)
+            except UserFacingError as exc:
+                print(json.dumps({"query": query, "error": str(exc)}), flush=True)
+                continue
+            results = [_result(h, full=False) for h in hits]
+            print(json.dumps({"query": query, "took_ms": took, "results": results}), flush=True)
+        return 0
+    hits, took = _timed(app.index, args.query, limit, filters)
+    if args.json:
+        results = [_result(h, full=True) for h in hits]
+        print(json.dumps({"query": args.query, "took_ms": took, "results": results}, indent=2))
+        return 0
+    if not hits:
+        print("No articles match.")
+    for rank, hit in enumerate(hits, start=1):
+        article = hit.article
+        print(f"{rank:>2}. {article.calendar_date}  {article.source}  {article.title}  [{article.id}]")
+        print(f"    {hit.snippet}")
+    return 0

@@ -1,0 +1,32 @@
+"""Date bounds as people type them: ``2020-03-26``, ``2020-03`` or ``2020``."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date
+
+from bot.errors import BadDate
+
+_BOUND = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
+
+
+def parse_date_bound(text: str, *, end: bool) -> date:
+    """The first (``end=False``) or last (``end=True``) day that ``text`` names.
+
+    So ``after 2020`` starts on 1 January and ``before 2020-02`` ends on
+    29 February: a partial date covers all of the period it names.
+    """
+    match = _BOUND.fullmatch(text.strip())
+    if match is None:
+        raise BadDate(f"{text.strip()!r} is not a date: use YYYY-MM-DD, YYYY-MM or YYYY.")
+    year, month, day = (int(g) if g else None for g in match.groups())
+    try:
+        if month is None:
+            return date(year, 12, 31) if end else date(year, 1, 1)
+        if day is None:
+            last = calendar.monthrange(year, month)[1]
+            return date(year, month, last if end else 1)
+        return date(year, month, day)
+    except (ValueError, calendar.IllegalMonthError):
+        raise BadDate(f"{text.strip()!r} is not a real date.") from None

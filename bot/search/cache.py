@@ -1,0 +1,130 @@
+"""Keep a built index (and the articles it was built from) on disk between runs.
+
+A cache entry is a folder named after the archive's fingerprint: plain numpy
+arrays loaded with ``mmap_mode`` and one UTF-8 blob of bodies, so a warm start
+reads what it needs without parsing the archive or rebuilding anything. It is
+written to a temporary folder and renamed, so a crash never leaves half an entry.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from pathlib import Path
+
+import numpy as np
+
+from bot.archive import Article, Problem, discover, fingerprint, load_archive
+from bot.search.fuzzy import FuzzyIndex
+from bot.search.index import SearchIndex
+from bot.search.postings import Postings
+
+log = logging.getLogger(__name__)
+
+CACHE_VERSION = 1
+_ARRAYS = ("offsets", "docs", "parts", "in_title", "idf")
+
+
+@dataclass
+class OpenedIndex:
+    index: SearchIndex
+    problems: list[Problem]
+    from_cache: bool
+    fingerprint: str
+
+
+def open_index(
+    paths: Sequence[str | Path],
+    zone: tzinfo,
+    cache_dir: Path,
+    *,
+    rebuild: bool = False,
+    progress: bool | None = None,
+) -> OpenedIndex:
+    """The index for the archive at ``paths``: from the cache when fresh, else built and cached."""
+    files, _ = discover(paths)
+    key = fingerprint(files, zone)
+    entry = Path(cache_dir) / f"v{CACHE_VERSION}-{key}"
+    if not rebuild and (entry / "meta.json").is_file():
+        try:
+            index, problems = load(entry)
+        except (OSError, ValueError, KeyError) as exc:
+            log.warning("Ignoring unreadable index cache %s (%s); rebuilding", entry, exc)
+        else:
+            log.info("Loaded index for %d articles from cache %s", len(index.articles), entry)
+            return OpenedIndex(index, problems, True, key)
+    report = load_archive(paths, zone, progress=progress)
+    index = SearchIndex.build(report.articles, report.aliases)
+    try:
+        save(index, report.problems, entry)
+    except OSError as exc:
+        log.warning("Could not write the index cache to %s: %s", entry, exc)
+    return OpenedIndex(index, report.problems, False, key)
+
+
+def save(index: SearchIndex, problems: Sequence[Problem], entry: Path) -> None:
+    entry.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".building-", dir=entry.parent))
+    try:
+        _write(index, problems, staging)
+        for old in entry.parent.glob(f"v{CACHE_VERSION}-*"):
+            shutil.rmtree(old, ignore_errors=True)  # one archive, one entry: don't grow forever
+        staging.rename(entry)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _write(index: SearchIndex, problems: Sequence[Problem], folder: Path) -> None:
+    postings, fuzzy = index.postings, index.fuzzy
+    for name in _ARRAYS:
+        np.save(folder / f"{name}.npy", getattr(postings, name))
+    np.save(folder / "fuzzy_keys.npy", fuzzy.keys)
+    np.save(folder / "fuzzy_terms.npy", fuzzy.term_ids)
+    (folder / "terms.txt").write_text("\n".join(postings.terms), encoding="utf-8")
+    bodies = [a.body for a in index.articles]
+    ends = np.cumsum([len(b) for b in bodies], dtype=np.int64)
+    np.save(folder / "body_ends.npy", ends)
+    (folder / "bodies.txt").write_text("".join(bodies), encoding="utf-8")
+    meta = {
+        "version": CACHE_VERSION,
+        "articles": [
+            [a.id, a.published.isoformat(), a.source, a.title, a.url] for a in index.articles
+        ],
+        "aliases": dict(index.aliases),
+        "problems": [[p.path, p.line, p.reason] for p in problems],
+    }
+    (folder / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+
+
+def load(folder: Path) -> tuple[SearchIndex, list[Problem]]:
+    meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    if meta.get("version") != CACHE_VERSION:
+        raise ValueError("cache written by another version")
+    arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r") for name in _ARRAYS}
+    terms_text = (folder / "terms.txt").read_text(encoding="utf-8")
+    postings = Postings(terms=terms_text.split("\n") if terms_text else [], **arrays)
+    fuzzy = FuzzyIndex(
+        np.load(folder / "fuzzy_keys.npy", mmap_mode="r"),
+        np.load(folder / "fuzzy_terms.npy", mmap_mode="r"),
+    )
+    blob = (folder / "bodies.txt").read_text(encoding="utf-8")
+    ends = np.load(folder / "body_ends.npy").tolist()
+    starts = [0, *ends[:-1]]
+    articles = [
+        Article(
+            id=row[0],
+            published=datetime.fromisoformat(row[1]),
+            source=row[2],
+            title=row[3],
+            body=blob[start:end],
+            url=row[4],
+        )
+        for row, start, end in zip(meta["articles"], starts, ends, strict=True)
+    ]
+    problems = [Problem(path, line, reason) for path, line, reason in meta["problems"]]
+    return SearchIndex(articles, postings, fuzzy, meta["aliases"]), problems
