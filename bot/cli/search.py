@@ -94,6 +94,7 @@ def run(args: argparse.Namespace) -> int:
         print("No articles match.")
     for rank, hit in enumerate(hits, start=1):
         article = hit.article
-        print(f"{rank:>2}. {article.calendar_date}  {article.source}  {article.title}  [{article.id}]")
+        heading = f"{article.calendar_date}  {article.source}  {article.title}"
+        print(f"{rank:>2}. {heading}  [{article.id}]")
         print(f"    {hit.snippet}")
     return 0

@@ -1,0 +1,63 @@
+"""The on-disk index: reused when the archive is unchanged, rebuilt when it changes."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC
+from zoneinfo import ZoneInfo
+
+import pytest
+
+import bot.search.cache as cache
+from bot.search.cache import open_index
+
+SEED = "2020-03-26 12:00:00\n\nWire / {text}. More.\n"
+
+
+@pytest.fixture
+def archive(tmp_path):
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    (folder / "one.txt").write_text(SEED.format(text="Volcano erupts"), encoding="utf-8")
+    (folder / "bad.txt").write_text("not a timestamp\n\nBody", encoding="utf-8")
+    return folder
+
+
+def test_unchanged_archive_is_not_parsed_again(archive, tmp_path, monkeypatch):
+    first = open_index([archive], UTC, tmp_path / "cache")
+    assert not first.from_cache
+    monkeypatch.setattr(cache, "load_archive", lambda *a, **k: pytest.fail("parsed again"))
+    second = open_index([archive], UTC, tmp_path / "cache")
+    assert second.from_cache
+    assert [h.article.id for h in second.index.search("volcano")] == ["one"]
+    assert second.index.articles == first.index.articles
+    assert [str(p) for p in second.problems] == [str(p) for p in first.problems]
+    assert len(second.problems) == 1
+
+
+def test_changed_archive_or_zone_rebuilds(archive, tmp_path):
+    open_index([archive], UTC, tmp_path / "cache")
+    (archive / "two.txt").write_text(SEED.format(text="Glacier melts"), encoding="utf-8")
+    changed = open_index([archive], UTC, tmp_path / "cache")
+    assert not changed.from_cache
+    assert [h.article.id for h in changed.index.search("glacier")] == ["two"]
+    assert not open_index([archive], ZoneInfo("Asia/Baghdad"), tmp_path / "cache").from_cache
+
+
+def test_edited_file_rebuilds(archive, tmp_path):
+    open_index([archive], UTC, tmp_path / "cache")
+    path = archive / "one.txt"
+    path.write_text(SEED.format(text="Earthquake strikes"), encoding="utf-8")
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 1_000_000))
+    reopened = open_index([archive], UTC, tmp_path / "cache")
+    assert not reopened.from_cache
+    assert reopened.index.search("earthquake")[0].article.id == "one"
+
+
+def test_a_corrupt_cache_is_rebuilt_not_fatal(archive, tmp_path):
+    first = open_index([archive], UTC, tmp_path / "cache")
+    [entry] = (tmp_path / "cache").glob("v*")
+    (entry / "meta.json").write_text("{broken", encoding="utf-8")
+    again = open_index([archive], UTC, tmp_path / "cache")
+    assert not again.from_cache
+    assert again.fingerprint == first.fingerprint

@@ -1,0 +1,81 @@
+"""The symmetric-deletes index finds exactly what a brute-force rapidfuzz scan finds."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from rapidfuzz.distance import OSA
+
+from bot.search.fuzzy import FuzzyIndex, allowed_edits
+
+letters = st.text(alphabet="abcdeéstاب", min_size=1, max_size=12)
+
+
+def brute_force(word: str, terms: list[str]) -> set[tuple[int, int]]:
+    found = set()
+    for term_id, term in enumerate(terms):
+        limit = allowed_edits(word, term)
+        if term != word and OSA.distance(word, term) <= limit:
+            found.add((term_id, OSA.distance(word, term)))
+    return found
+
+
+def mutate(word: str, data: st.DataObject) -> str:
+    """Apply up to two random typos: delete, insert, substitute or transpose."""
+    for _ in range(data.draw(st.integers(0, 2))):
+        if not word:
+            break
+        i = data.draw(st.integers(0, len(word) - 1))
+        op = data.draw(st.sampled_from("disT"))
+        char = data.draw(st.sampled_from("abcdeéstاب"))
+        if op == "d":
+            word = word[:i] + word[i + 1 :]
+        elif op == "i":
+            word = word[:i] + char + word[i:]
+        elif op == "s":
+            word = word[:i] + char + word[i + 1 :]
+        elif i + 1 < len(word):
+            word = word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+    return word
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(vocabulary=st.lists(letters, min_size=1, max_size=40, unique=True), data=st.data())
+def test_matches_equal_a_brute_force_scan(vocabulary, data):
+    terms = sorted(vocabulary)
+    index = FuzzyIndex.build(terms)
+    # Query with typo'd vocabulary words (to exercise real matches) and random words.
+    word = data.draw(st.one_of(st.sampled_from(terms).map(lambda w: mutate(w, data)), letters))
+    if not word:
+        return
+    assert set(index.matches(word, terms)) == brute_force(word, terms)
+
+
+@pytest.mark.parametrize(
+    ("word", "term", "edits"),
+    [
+        ("stalney", "stanley", 1),  # transposition counts one
+        ("unevils", "unveils", 1),
+        ("locatons", "locations", 1),
+        ("execqutve", "executive", 2),
+        ("fnncing", "financing", 2),  # short typed word, long intended one
+        ("treasruies", "treasuries", 1),
+    ],
+)
+def test_known_typos(word, term, edits):
+    terms = sorted([term, "unrelated", "other"])
+    assert (terms.index(term), edits) in FuzzyIndex.build(terms).matches(word, terms)
+
+
+@pytest.mark.parametrize(
+    ("word", "allowed"),
+    [("abcd", 0), ("abcde", 1), ("abcdefgh", 2), ("abcdefghi", 2)],
+)
+def test_edit_allowance_grows_with_length(word, allowed):
+    assert allowed_edits(word) == allowed
+
+
+def test_short_words_need_exact_matches():
+    terms = ["cart", "card"]
+    assert FuzzyIndex.build(terms).matches("carx", terms) == []

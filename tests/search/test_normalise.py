@@ -1,0 +1,43 @@
+"""Index and queries fold text the same way, so variants find each other."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.archive.text import normalise, tokenize
+from bot.search.index import SearchIndex
+
+
+@pytest.mark.parametrize(
+    ("written", "typed"),
+    [
+        ("Café Résumé", "cafe resume"),
+        ("NAÏVE Straße", "naive strasse"),
+        ("ﬁnance", "finance"),  # NFKC ligature
+        ("São Paulo", "sao paulo"),
+        ("أَحْمَد", "احمد"),  # tashkeel
+        ("كتـــاب", "كتاب"),  # tatweel
+        ("إبراهيم أمين آمال ٱلله", "ابراهيم امين امال الله"),  # alef forms
+        ("مستشفى", "مستشفي"),  # alef maqsura / yaa
+        ("مدرسة", "مدرسه"),  # taa marbuta / haa
+        ("٢٠٢٠", "2020"),  # Arabic-Indic digits
+    ],
+)
+def test_variants_fold_to_the_same_words(written, typed):
+    assert tokenize(written) == tokenize(typed)
+
+
+def test_ascii_fast_path_matches_the_unicode_path():
+    text = "Mixed CASE words, Numbers 2020 and_underscores"
+    assert normalise(text) == normalise(text + "é")[:-1]
+
+
+def test_an_arabic_query_finds_arabic_articles_despite_variations(article):
+    index = SearchIndex.build(
+        [
+            article("إعلان الحكومة العراقية", "أعلنت الحكومةُ العراقيةُ عن خطةٍ جديدةٍ للمستشفى"),
+            article("English story", "Nothing in Arabic here"),
+        ]
+    )
+    hits = index.search("اعلنت الحكومه خطه المستشفي")
+    assert [h.article.title for h in hits] == ["إعلان الحكومة العراقية"]

@@ -1,0 +1,136 @@
+"""Ranking properties a user relies on, each on a corpus built to isolate it."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from bot.errors import EmptyQuery
+from bot.search.index import SearchIndex
+from bot.search.snippet import MAX_SNIPPET
+from bot.search.types import Filters
+
+FILLER = "The committee met on Tuesday and discussed several routine matters at length."
+
+
+def ids(hits):
+    return [h.article.id for h in hits]
+
+
+def test_exact_matches_outrank_fuzzy_ones(article):
+    index = SearchIndex.build(
+        [
+            article("Budget news", f"{FILLER} The senators debated.", id="fuzzy"),
+            article("Budget news", f"{FILLER} The senator debated.", id="exact"),
+        ]
+    )
+    assert ids(index.search("senator budget")) == ["exact", "fuzzy"]
+
+
+def test_title_matches_outrank_body_matches(article):
+    index = SearchIndex.build(
+        [
+            article("Routine meeting", f"{FILLER} Pipeline approved.", id="body"),
+            article("Pipeline approved", f"{FILLER} Routine meeting.", id="title"),
+        ]
+    )
+    assert ids(index.search("pipeline")) == ["title", "body"]
+
+
+def test_more_query_words_matched_outranks_fewer(article):
+    index = SearchIndex.build(
+        [
+            article("Harbour harbour harbour", "Harbour harbour harbour harbour.", id="one-word"),
+            article("Notes", f"{FILLER} The harbour crane collapsed.", id="two-words"),
+        ]
+    )
+    assert ids(index.search("harbour crane")) == ["two-words", "one-word"]
+
+
+def test_typos_are_tolerated(article):
+    index = SearchIndex.build(
+        [article("Morgan Stanley talks", FILLER, id="ms"), article("Other", FILLER, id="x")]
+    )
+    assert ids(index.search("morgdan stalney"))[:1] == ["ms"]
+
+
+def test_last_word_matches_as_a_prefix_while_typing(article):
+    index = SearchIndex.build(
+        [article("Parliament dissolved", FILLER, id="p"), article("Party time", FILLER, id="t")]
+    )
+    assert ids(index.search("parliam")) == ["p"]
+    assert ids(index.search("dissolved parl")) == ["p"]
+
+
+def test_only_the_last_word_is_a_prefix(article):
+    index = SearchIndex.build([article("Parliament dissolved", FILLER, id="p")])
+    assert index.search("parl zzzz") == []
+
+
+def test_quoted_phrases_require_adjacent_words(article):
+    index = SearchIndex.build(
+        [
+            article("Rates", "The central bank raised rates.", id="phrase"),
+            article("Rates", "The bank in the central district raised rates.", id="scattered"),
+        ]
+    )
+    assert ids(index.search('"central bank"')) == ["phrase"]
+    assert set(ids(index.search("central bank"))) == {"phrase", "scattered"}
+    assert ids(index.search('rates "central bank"')) == ["phrase"]
+
+
+def test_filters_by_date_range_and_source(article):
+    articles = [
+        article("Flood warning", FILLER, id="2019", published=datetime(2019, 5, 1, tzinfo=UTC)),
+        article("Flood warning", FILLER, id="2020", published=datetime(2020, 5, 1, tzinfo=UTC)),
+        article(
+            "Flood warning",
+            FILLER,
+            id="afp",
+            source="AFP",
+            published=datetime(2021, 5, 1, tzinfo=UTC),
+        ),
+    ]
+    index = SearchIndex.build(articles)
+    assert set(ids(index.search("flood"))) == {"2019", "2020", "afp"}
+    in_2020 = Filters(after=date(2020, 1, 1), before=date(2020, 12, 31))
+    assert ids(index.search("flood", filters=in_2020)) == ["2020"]
+    assert ids(index.search("flood", filters=Filters(source="afp"))) == ["afp"]
+    assert ids(index.search("flood", filters=Filters(before=date(2019, 5, 1)))) == ["2019"]
+    assert index.search("flood", filters=Filters(source="nobody")) == []
+
+
+def test_limit_and_newest_first_among_ties(article):
+    articles = [
+        article("Same", "Same.", id=f"y{year}", published=datetime(year, 1, 1, tzinfo=UTC))
+        for year in (2001, 2005, 2003)
+    ]
+    assert ids(SearchIndex.build(articles).search("same", limit=2)) == ["y2005", "y2003"]
+
+
+@pytest.mark.parametrize("query", ["", "   ", "?!", '""'])
+def test_queries_without_words_are_user_errors(article, query):
+    with pytest.raises(EmptyQuery):
+        SearchIndex.build([article()]).search(query)
+
+
+def test_snippets_bold_matches_escape_markdown_and_fit(article):
+    body = (
+        ("Padding words go here. " * 30)
+        + "The *secret* pipeline_deal was signed. "
+        + ("More padding follows. " * 30)
+    )
+    [hit] = SearchIndex.build([article("Deal", body)]).search("pipeline signed")
+    assert len(hit.snippet) <= MAX_SNIPPET
+    assert "**pipeline**" in hit.snippet
+    assert "**signed**" in hit.snippet
+    assert r"\*secret\*" in hit.snippet
+    assert hit.snippet.startswith("…")
+
+
+def test_get_resolves_ids_and_aliases_of_dropped_duplicates(article):
+    index = SearchIndex.build([article(id="kept")], aliases={"dropped": "kept"})
+    assert index.get("kept").id == "kept"
+    assert index.get("dropped").id == "kept"
+    assert index.get("missing") is None

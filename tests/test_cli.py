@@ -1,0 +1,121 @@
+"""The ``dateline`` command line, in-process and as a real process."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+
+from bot.__main__ import main
+
+SEED = "{stamp}\n\n{source} / {title}. Body text about {extra}.\n"
+
+
+@pytest.fixture
+def archive(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the default cache folder lands in tmp_path
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    stories = [
+        ("2019-03-26 08:00:00", "Shafaq News", "Volcano erupts near village", "ash", "v1"),
+        ("2020-03-26 09:00:00", "Reuters", "Markets rally on volcano calm", "stocks", "v2"),
+        ("2021-07-01 10:00:00", "Reuters", "Harvest festival opens", "grain", "h1"),
+    ]
+    for stamp, source, title, extra, name in stories:
+        text = SEED.format(stamp=stamp, source=source, title=title, extra=extra)
+        (folder / f"{name}.txt").write_text(text, encoding="utf-8")
+    return folder
+
+
+def run(capsys, *argv):
+    code = main([*argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_search_json_contract(archive, capsys):
+    code, out, _ = run(capsys, "search", "volcanoe", "--archive", str(archive), "--json")
+    assert code == 0
+    payload = json.loads(out)
+    assert payload["query"] == "volcanoe"
+    assert isinstance(payload["took_ms"], float)
+    results = payload["results"]
+    assert {r["id"] for r in results} == {"v1", "v2"}
+    assert set(results[0]) == {"id", "score", "date", "source", "title", "snippet", "url"}
+    assert results[0]["score"] >= results[1]["score"]
+
+
+def test_search_filters_from_the_command_line(archive, capsys):
+    base = ["search", "volcano", "--archive", str(archive), "--json"]
+    assert [r["id"] for r in json.loads(run(capsys, *base, "--year", "2019")[1])["results"]] == [
+        "v1"
+    ]
+    after = json.loads(run(capsys, *base, "--after", "2020-01")[1])["results"]
+    assert [r["id"] for r in after] == ["v2"]
+    source = json.loads(run(capsys, *base, "--source", "shafaq news")[1])["results"]
+    assert [r["id"] for r in source] == ["v1"]
+
+
+def test_search_stdin_json_lines(archive, capsys, monkeypatch):
+    monkeypatch.setattr(sys, "stdin", io.StringIO("harvest festival\n\n?!\nvolcano\n"))
+    code, out, _ = run(capsys, "search", "--stdin", "--json", "--archive", str(archive))
+    assert code == 0
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert [line["query"] for line in lines] == ["harvest festival", "?!", "volcano"]
+    assert [r["id"] for r in lines[0]["results"]] == ["h1"]
+    assert set(lines[0]["results"][0]) == {"id", "score", "date", "source", "title"}
+    assert "error" in lines[1]
+    assert lines[2]["took_ms"] >= 0
+
+
+def test_bad_date_is_one_friendly_line(archive, capsys):
+    code, _out, err = run(capsys, "search", "x", "--archive", str(archive), "--after", "2020-13")
+    assert code == 1
+    assert err.strip() == "dateline: '2020-13' is not a real date."
+
+
+def test_stats(archive, capsys):
+    code, out, _ = run(capsys, "stats", "--archive", str(archive), "--json")
+    stats = json.loads(out)
+    assert code == 0
+    assert stats["count"] == 3
+    assert (stats["first"], stats["last"]) == ("2019-03-26", "2021-07-01")
+    assert stats["sources"] == {"Reuters": 2, "Shafaq News": 1}
+    assert stats["per_year"] == {"2019": 1, "2020": 1, "2021": 1}
+
+
+def test_check_index_and_strict_report_problems(archive, capsys):
+    assert run(capsys, "check", "--archive", str(archive))[0] == 0
+    (archive / "broken.txt").write_text("yesterday\n\nBody", encoding="utf-8")
+    code, _out, err = run(capsys, "check", "--archive", str(archive))
+    assert code == 1
+    assert f"{archive / 'broken.txt'}:1: bad timestamp" in err
+    assert run(capsys, "index", "--archive", str(archive))[0] == 0
+    assert run(capsys, "index", "--archive", str(archive), "--strict")[0] == 1
+    assert run(capsys, "search", "volcano", "--archive", str(archive), "--strict")[0] == 1
+
+
+def test_bad_config_stops_with_one_line(archive, capsys, tmp_path):
+    config = tmp_path / "bad.toml"
+    config.write_text('[archive]\ntimezone = "Mars/Olympus"\n', encoding="utf-8")
+    code, _out, err = run(capsys, "check", "--config", str(config))
+    assert code == 2
+    assert err.strip() == (
+        f"dateline: {config}: archive.timezone: "
+        "expected an IANA timezone such as UTC or Europe/Berlin"
+    )
+
+
+def test_runs_as_a_real_process(archive):
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "search", "harvest", "--archive", str(archive), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert [r["id"] for r in json.loads(done.stdout)["results"]] == ["h1"]
