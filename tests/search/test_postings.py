@@ -1,0 +1,32 @@
+"""The two-process build produces exactly the index a single process builds."""
+
+from __future__ import annotations
+
+import numpy as np
+
+import bot.search.postings as postings_module
+from bot.search.postings import build_postings
+
+
+def test_parallel_build_equals_sequential(article, monkeypatch):
+    words = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta"]
+    articles = [
+        article(f"{words[n % 8]} {words[(n * 3) % 8]}", " ".join(words[: 1 + n % 8]) * (1 + n % 3))
+        for n in range(60)
+    ]
+    monkeypatch.setattr(postings_module, "PARALLEL_FROM", 10**9)
+    sequential = build_postings(articles)
+    monkeypatch.setattr(postings_module, "PARALLEL_FROM", 10)
+    parallel = build_postings(articles)
+    assert parallel.terms == sequential.terms
+    for name in ("offsets", "docs", "parts", "in_title", "idf"):
+        assert np.array_equal(getattr(parallel, name), getattr(sequential, name)), name
+
+
+def test_title_flags_and_doc_order(article):
+    built = build_postings([article("Rain", "sun rain"), article("Sun", "rain")])
+    rain = built.span(built.terms.index("rain"))
+    sun = built.span(built.terms.index("sun"))
+    assert built.docs[rain].tolist() == [0, 1]
+    assert built.in_title[rain].tolist() == [1, 0]
+    assert built.in_title[sun].tolist() == [0, 1]
