@@ -2,33 +2,59 @@
 
 Everything a command needs arrives through an :class:`App` built once at
 start-up and passed in by construction; nothing reads settings or opens
-resources at import time.
+resources at import time. The clock and the random source are injected so
+tests can pin "today" and "random".
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.archive import Problem
 from bot.config import Settings
+from bot.digest.select import OnThisDay
 from bot.search.cache import OpenedIndex, open_index
 from bot.search.index import SearchIndex
 
 log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class ReloadError(Exception):
+    """A reload that would leave the bot worse off; the previous archive stays."""
 
 
 @dataclass
 class App:
     settings: Settings
     opened: OpenedIndex
+    clock: Clock = utc_now
+    rng: random.Random = field(default_factory=random.Random)
+    calendar: OnThisDay = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.calendar = OnThisDay(self.opened.index.articles)
 
     @classmethod
     def open(
-        cls, settings: Settings, *, rebuild: bool = False, progress: bool | None = None
+        cls,
+        settings: Settings,
+        *,
+        rebuild: bool = False,
+        progress: bool | None = None,
+        clock: Clock = utc_now,
     ) -> App:
-        return cls(settings, _open(settings, rebuild=rebuild, progress=progress))
+        return cls(settings, _open(settings, rebuild=rebuild, progress=progress), clock)
 
     @property
     def index(self) -> SearchIndex:
@@ -39,9 +65,14 @@ class App:
         return self.opened.problems
 
     def reload(self) -> OpenedIndex:
-        """Re-read the archive; on failure the old archive stays and the error propagates."""
-        self.opened = _open(self.settings, rebuild=False, progress=False)
-        return self.opened
+        """Re-read the archive and swap it in; raises (keeping the old one) if that fails."""
+        opened = _open(self.settings, rebuild=False, progress=False)
+        if not opened.index.articles and self.index.articles:
+            reasons = "; ".join(str(p) for p in opened.problems[:3]) or "no archive files found"
+            raise ReloadError(f"the archive now has no readable articles ({reasons})")
+        calendar = OnThisDay(opened.index.articles)
+        self.opened, self.calendar = opened, calendar
+        return opened
 
 
 def _open(settings: Settings, *, rebuild: bool, progress: bool | None) -> OpenedIndex:

@@ -30,3 +30,20 @@ def parse_date_bound(text: str, *, end: bool) -> date:
         return date(year, month, day)
     except (ValueError, calendar.IllegalMonthError):
         raise BadDate(f"{text.strip()!r} is not a real date.") from None
+
+
+_DAY = re.compile(r"(?:(\d{4})-)?(\d{1,2})-(\d{1,2})")
+
+
+def parse_day(text: str, today: date) -> date:
+    """A calendar day typed as ``YYYY-MM-DD`` or ``MM-DD`` (this year)."""
+    match = _DAY.fullmatch(text.strip())
+    if match is None:
+        raise BadDate(f"{text.strip()!r} is not a day: use YYYY-MM-DD or MM-DD.")
+    year, month, day = match.groups()
+    try:
+        return date(int(year) if year else today.year, int(month), int(day))
+    except ValueError:
+        if (int(month), int(day)) == (2, 29):
+            return date(today.year, 2, 28)  # 29 February asked for in a common year
+        raise BadDate(f"{text.strip()!r} is not a real date.") from None

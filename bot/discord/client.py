@@ -1,0 +1,87 @@
+"""The bot itself: built from an App by ``create_bot``, the same way in production and tests."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING
+
+import discord
+from discord.ext import commands
+
+from bot.discord.cogs.calendar import CalendarCog
+from bot.discord.cogs.info import InfoCog, OwnerCog
+from bot.discord.cogs.search import SearchCog
+from bot.discord.cooldowns import Cooldowns
+from bot.discord.replies import NO_MENTIONS
+from bot.discord.state import SearchMemory
+from bot.discord.tree import DatelineTree
+from bot.discord.views import DYNAMIC_ITEMS
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger(__name__)
+COGS = (SearchCog, CalendarCog, InfoCog, OwnerCog)
+
+
+class DatelineBot(commands.AutoShardedBot):
+    def __init__(self, app: App) -> None:
+        settings = app.settings.discord
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            help_command=None,
+            intents=discord.Intents(guilds=True),  # nothing privileged: no message content
+            allowed_mentions=NO_MENTIONS,
+            tree_cls=DatelineTree,
+            shard_count=settings.shard_count,
+            shard_ids=settings.shard_ids,
+        )
+        self.app = app
+        self.search_memory = SearchMemory()
+        self.cooldowns = Cooldowns()
+        self._reloading = asyncio.Lock()
+
+    async def setup_hook(self) -> None:
+        for cog in COGS:
+            await self.add_cog(cog(self.app))
+        self.add_dynamic_items(*DYNAMIC_ITEMS)
+        await self.sync_commands()
+
+    async def sync_commands(self) -> None:
+        guild_id = self.app.settings.discord.dev_guild_id
+        if guild_id is None:
+            synced = await self.tree.sync()
+            log.info("Synced %d global commands", len(synced))
+            return
+        guild = discord.Object(id=guild_id)
+        self.tree.copy_global_to(guild=guild)
+        synced = await self.tree.sync(guild=guild)
+        log.info("Synced %d commands to development guild %s", len(synced), guild_id)
+
+    async def is_operator(self, user: discord.abc.User) -> bool:
+        """Configured owners, or the application's owner/team."""
+        if user.id in self.app.settings.discord.owner_ids:
+            return True
+        try:
+            return await self.is_owner(user)
+        except discord.HTTPException:
+            return False
+
+    async def reload_archive(self) -> str:
+        """Re-read the archive in a worker thread; on failure keep serving the old one."""
+        async with self._reloading:
+            try:
+                opened = await asyncio.to_thread(self.app.reload)
+            except Exception as error:
+                log.exception("Archive reload failed; keeping the previous archive")
+                return f"Reload failed, still serving the previous archive: {error}"
+        summary = f"Reloaded the archive: {len(opened.index.articles):,} articles"
+        if opened.problems:
+            summary += f", {len(opened.problems)} problem(s) skipped (see the log)"
+        log.info(summary)
+        return summary + "."
+
+
+def create_bot(app: App) -> DatelineBot:
+    return DatelineBot(app)

@@ -1,0 +1,1 @@
+"""Slash commands, one cog per area; each receives the App by construction."""

@@ -1,0 +1,116 @@
+"""/search, /article and /random: finding and reading articles."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.archive.browse import pick_random
+from bot.dates import parse_date_bound
+from bot.discord import limits
+from bot.discord.cooldowns import per_user_cooldown
+from bot.discord.replies import reply
+from bot.discord.state import SearchRequest
+from bot.discord.views import article_message, search_message
+from bot.errors import EmptyQuery, UnknownArticle, UserFacingError
+from bot.search.types import Filters
+
+if TYPE_CHECKING:
+    from bot.app import App
+    from bot.discord.client import DatelineBot
+
+EVERYWHERE = {"guilds": True, "dms": True, "private_channels": True}
+per_user = per_user_cooldown()
+
+
+class SearchCog(commands.Cog):
+    def __init__(self, app: App) -> None:
+        self.app = app
+
+    async def source_choices(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        typed = current.casefold()
+        sources = [s for s in self.app.index.sources if typed in s.casefold()]
+        return [
+            app_commands.Choice(name=limits.clip(s, limits.CHOICE_NAME), value=s[:100])
+            for s in sources[: limits.CHOICES]
+        ]
+
+    async def article_choices(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        try:
+            suggestions = self.app.index.autocomplete(current, limit=limits.CHOICES)
+        except UserFacingError:
+            return []
+        return [
+            app_commands.Choice(name=limits.clip(s.title, limits.CHOICE_NAME), value=s.id)
+            for s in suggestions
+            if len(s.id) <= 100
+        ]
+
+    @app_commands.command(name="search", description="Search the archive; typos are fine")
+    @app_commands.describe(
+        query="Words to look for; put a phrase in double quotes",
+        after="On or after this date: YYYY-MM-DD, YYYY-MM or YYYY",
+        before="On or before this date: YYYY-MM-DD, YYYY-MM or YYYY",
+        source="Only this outlet",
+    )
+    @app_commands.autocomplete(source=source_choices)
+    @app_commands.allowed_installs(guilds=True, users=True)
+    @app_commands.allowed_contexts(**EVERYWHERE)
+    @per_user
+    async def search(
+        self,
+        interaction: discord.Interaction[DatelineBot],
+        query: app_commands.Range[str, 1, 200],
+        after: str | None = None,
+        before: str | None = None,
+        source: str | None = None,
+    ) -> None:
+        filters = Filters(
+            after=parse_date_bound(after, end=False) if after else None,
+            before=parse_date_bound(before, end=True) if before else None,
+            source=source,
+        )
+        if filters.after and filters.before and filters.after > filters.before:
+            raise UserFacingError("`after` is later than `before`: nothing can match.")
+        request = SearchRequest(query, filters)
+        message = search_message(interaction.client, interaction.user.id, request, 0)
+        await reply(interaction, ephemeral=True, **{k: v for k, v in message.items() if v})
+
+    @app_commands.command(name="article", description="Read a whole article")
+    @app_commands.describe(query="Start typing a title and pick a suggestion")
+    @app_commands.autocomplete(query=article_choices)
+    @app_commands.allowed_installs(guilds=True, users=True)
+    @app_commands.allowed_contexts(**EVERYWHERE)
+    @per_user
+    async def article(
+        self, interaction: discord.Interaction[DatelineBot], query: app_commands.Range[str, 1, 200]
+    ) -> None:
+        article = self.app.index.get(query)
+        if article is None:
+            try:
+                hits = self.app.index.search(query, limit=1)
+            except EmptyQuery:
+                hits = []
+            if not hits:
+                raise UnknownArticle(f"I found no article matching “{limits.clip(query, 100)}”.")
+            article = hits[0].article
+        await reply(interaction, **article_message(interaction.user.id, article, 0))
+
+    @app_commands.command(name="random", description="A random article from the archive")
+    @app_commands.describe(year="Only from this year", source="Only from this outlet")
+    @app_commands.autocomplete(source=source_choices)
+    async def random(
+        self,
+        interaction: discord.Interaction[DatelineBot],
+        year: app_commands.Range[int, 1800, 2200] | None = None,
+        source: str | None = None,
+    ) -> None:
+        article = pick_random(self.app.index.articles, self.app.rng, year=year, source=source)
+        await reply(interaction, **article_message(interaction.user.id, article, 0))

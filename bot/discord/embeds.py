@@ -1,0 +1,148 @@
+"""Turning articles, hits and digests into embeds that fit Discord's limits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+import discord
+from discord.utils import escape_markdown
+
+from bot.archive.model import Article
+from bot.archive.stats import ArchiveStats
+from bot.digest.select import YearGroup
+from bot.discord import limits
+from bot.search.types import Hit
+
+COLOUR = discord.Colour.from_rgb(46, 94, 170)
+ARTICLE_PAGE = 3800  # leaves room in the description for the page's heading
+
+
+def stamp(article: Article) -> str:
+    return f"<t:{int(article.published.timestamp())}:D>"
+
+
+def linked_title(article: Article, limit: int = limits.EMBED_TITLE) -> str:
+    title = escape_markdown(limits.clip(article.title, limit))
+    return f"[{title}]({article.url})" if article.url else title
+
+
+def search_embed(
+    query: str, hits: Sequence[Hit], page: int, pages: int, first: int
+) -> discord.Embed:
+    entries = []
+    for number, hit in enumerate(hits, start=first + 1):
+        article = hit.article
+        entries.append(
+            f"**{number}. {linked_title(article, 200)}**\n"
+            f"{stamp(article)} · {escape_markdown(article.source)}\n{hit.snippet}"
+        )
+    embed = discord.Embed(
+        title=limits.clip(f"Results for “{query}”", limits.EMBED_TITLE),
+        description=limits.clip("\n\n".join(entries), limits.EMBED_DESCRIPTION),
+        colour=COLOUR,
+    )
+    embed.set_footer(text=f"Page {page + 1} of {pages} · pick one below to read it")
+    return embed
+
+
+def article_pages(article: Article) -> list[str]:
+    """The escaped body in pages that fit an embed description, split between paragraphs."""
+    pages: list[str] = []
+    current = ""
+    for paragraph in escape_markdown(article.body).split("\n\n"):
+        while len(paragraph) > ARTICLE_PAGE:  # one huge paragraph: split on words
+            head = limits.clip(paragraph, ARTICLE_PAGE).removesuffix("…")
+            pages.append((current + "\n\n" + head).strip() if current else head)
+            current = ""
+            paragraph = paragraph[len(head) :].lstrip()
+        if current and len(current) + 2 + len(paragraph) > ARTICLE_PAGE:
+            pages.append(current)
+            current = paragraph
+        else:
+            current = f"{current}\n\n{paragraph}" if current else paragraph
+    if current or not pages:
+        pages.append(current)
+    return pages
+
+
+def article_embed(article: Article, page: int = 0) -> discord.Embed:
+    pages = article_pages(article)
+    page = max(0, min(page, len(pages) - 1))
+    embed = discord.Embed(
+        title=limits.clip(article.title, limits.EMBED_TITLE),
+        url=article.url,
+        description=pages[page],
+        colour=COLOUR,
+        timestamp=article.published,
+    )
+    footer = limits.clip(article.source, 200)
+    if len(pages) > 1:
+        footer += f" · page {page + 1} of {len(pages)}"
+    embed.set_footer(text=f"{footer} · id {article.id}")
+    return embed
+
+
+def share_embed(article: Article) -> discord.Embed:
+    """What a public post shows: the first page, with a link to the rest."""
+    return article_embed(article, 0)
+
+
+def on_this_day_embed(
+    day: date, groups: Sequence[YearGroup], *, substituted: bool
+) -> discord.Embed:
+    heading = day.strftime("%d %B").lstrip("0")
+    lines: list[str] = []
+    used = 0
+    shown = 0
+    total = sum(len(g.articles) for g in groups)
+    for group in groups:
+        block = [f"**{group.label} · {group.year}**"]
+        block += [f"• {linked_title(a, 150)} — {escape_markdown(a.source)}" for a in group.articles]
+        for line in block:
+            if used + len(line) + 1 > limits.EMBED_DESCRIPTION - 80:
+                break
+            lines.append(line)
+            used += len(line) + 1
+            shown += line.startswith("• ")
+    if shown < total:
+        lines.append(f"…and {total - shown} more.")
+    title = f"On this day: {heading}"
+    if substituted:
+        title += " (nearest date with articles)"
+    return discord.Embed(title=title, description="\n".join(lines), colour=COLOUR)
+
+
+def stats_embed(stats: ArchiveStats) -> discord.Embed:
+    embed = discord.Embed(title="Archive", colour=COLOUR)
+    embed.add_field(name="Articles", value=f"{stats.count:,}")
+    span = f"{stats.first} to {stats.last}" if stats.first else "empty"
+    embed.add_field(name="Dates", value=span)
+    sources = ", ".join(f"{escape_markdown(name)} ({n:,})" for name, n in stats.sources[:15])
+    if len(stats.sources) > 15:
+        sources += f" and {len(stats.sources) - 15} more"
+    embed.add_field(name="Sources", value=limits.clip(sources or "none", 1024), inline=False)
+    return embed
+
+
+HELP = (
+    (
+        "/search query [after] [before] [source]",
+        "Find articles; typos are fine. "
+        "Dates as YYYY-MM-DD, YYYY-MM or YYYY. Quote words for an exact phrase.",
+    ),
+    ("/article query", "Read a whole article; pick from the suggestions as you type."),
+    ("/onthisday [date] [timezone]", "What happened on this day in earlier years."),
+    ("/random [year] [source]", "A random article."),
+    ("/stats", "How big the archive is, with a chart of articles per year."),
+    ("/invite", "The link to add Dateline to a server."),
+)
+
+
+def help_embed() -> discord.Embed:
+    embed = discord.Embed(
+        title="Dateline", description="A news archive you can talk to.", colour=COLOUR
+    )
+    for name, text in HELP:
+        embed.add_field(name=name, value=text, inline=False)
+    return embed
