@@ -6,10 +6,10 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from bot.cli import archive, search
+from bot.cli import archive, discord, search
 from bot.errors import ConfigError, UserFacingError
 
-SUBCOMMANDS = (search, archive)
+SUBCOMMANDS = (search, archive, discord)
 
 
 def build_parser() -> argparse.ArgumentParser:

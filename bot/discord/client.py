@@ -17,12 +17,15 @@ from bot.discord.replies import NO_MENTIONS
 from bot.discord.state import SearchMemory
 from bot.discord.tree import DatelineTree
 from bot.discord.views import DYNAMIC_ITEMS
+from bot.invite import invite_url
 
 if TYPE_CHECKING:
     from bot.app import App
 
 log = logging.getLogger(__name__)
 COGS = (SearchCog, CalendarCog, InfoCog, OwnerCog)
+# Dateline never joins voice: don't warn operators about voice libraries it doesn't need.
+discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
 
 
 class DatelineBot(commands.AutoShardedBot):
@@ -47,6 +50,7 @@ class DatelineBot(commands.AutoShardedBot):
             await self.add_cog(cog(self.app))
         self.add_dynamic_items(*DYNAMIC_ITEMS)
         await self.sync_commands()
+        log.info("Invite link: %s", invite_url(self.application_id or 0))
 
     async def sync_commands(self) -> None:
         guild_id = self.app.settings.discord.dev_guild_id

@@ -1,0 +1,42 @@
+"""``dateline run`` (the bot) and ``dateline invite`` (the link to add it)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+
+from bot.cli.common import add_common_arguments, open_app, settings_from
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    run = commands.add_parser("run", help="run the Discord bot (token in DISCORD_TOKEN)")
+    add_common_arguments(run)
+    run.set_defaults(handler=run_bot)
+
+    invite = commands.add_parser("invite", help="print the link that adds the bot to a server")
+    invite.add_argument("--client-id", type=int, help="application id (else read with the token)")
+    add_common_arguments(invite)
+    invite.set_defaults(handler=print_invite)
+
+
+def run_bot(args: argparse.Namespace) -> int:
+    from bot.discord import runner
+
+    runner.read_token(settings_from(args), os.environ)  # fail fast, before loading the archive
+    return runner.run(open_app(args))
+
+
+def print_invite(args: argparse.Namespace) -> int:
+    from bot.discord import runner
+    from bot.invite import invite_url
+
+    client_id = args.client_id
+    if client_id is None:
+        settings = settings_from(args)
+        token = runner.read_token(settings, os.environ)
+        client_id = asyncio.run(
+            runner.fetch_application_id(token, runner.api_base(settings, os.environ))
+        )
+    print(invite_url(client_id))
+    return 0
