@@ -1,0 +1,129 @@
+"""Interactions per second through a real gateway: Dateline's /search vs a trivial /echo bot.
+
+Both bots run as their own processes against the loopback fake Discord in
+``tests/fake_discord``; this process injects INTERACTION_CREATE events with a
+fixed number in flight and times each one until its callback arrives:
+
+    python bench/gateway_bench.py                  # 2,000 interactions, 32 in flight
+    python bench/gateway_bench.py -n 5000 --corpus ../shared/corpus/reuters-2006-2013.jsonl
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.fake_discord import FakeDiscord  # noqa: E402
+from tests.fake_discord.process import TOKEN, eventually, start_bot  # noqa: E402
+
+DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "reuters-2006-2013.jsonl"
+DEFAULT_QUERIES = ROOT.parent / "shared" / "queries" / "dev.jsonl"
+LATE = 3.0  # Discord's interaction deadline
+GIVE_UP = 10.0
+
+
+async def drive(fake: FakeDiscord, command: str, queries: list[str], n: int, in_flight: int):
+    latencies: list[float] = []
+    dropped = 0
+    semaphore = asyncio.Semaphore(in_flight)
+
+    async def one(query: str) -> None:
+        nonlocal dropped
+        async with semaphore:
+            began = time.perf_counter()
+            token = await fake.inject_command(command, query=query)
+            try:
+                await fake.wait_callback(token, timeout=GIVE_UP)
+            except TimeoutError:
+                dropped += 1
+                return
+            latencies.append(time.perf_counter() - began)
+            del fake.callbacks[token]
+
+    started = time.perf_counter()
+    await asyncio.gather(*(one(queries[i % len(queries)]) for i in range(n)))
+    elapsed = time.perf_counter() - started
+    millis = np.array(latencies) * 1000
+    return {
+        "n": n,
+        "rate": len(latencies) / elapsed,
+        "p50": float(np.percentile(millis, 50)) if len(millis) else float("nan"),
+        "p99": float(np.percentile(millis, 99)) if len(millis) else float("nan"),
+        "late": int((millis > LATE * 1000).sum()),
+        "dropped": dropped,
+    }
+
+
+async def measure(label, fake, process, command, queries, args) -> dict:
+    try:
+        await fake.wait_connected(timeout=600)
+        await eventually(lambda: _async(bool(fake.commands)), timeout=60)
+        await drive(fake, command, queries, min(200, args.n), args.in_flight)  # warm up
+        result = await drive(fake, command, queries, args.n, args.in_flight)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(process.wait(), 60)
+    return {"bot": label, **result}
+
+
+async def _async(value: bool) -> bool:
+    return value
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("-n", type=int, default=2000, help="interactions per bot (max 5000)")
+    parser.add_argument("--in-flight", type=int, default=32)
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--queries", type=Path, default=DEFAULT_QUERIES)
+    args = parser.parse_args()
+    queries = [json.loads(line)["query"] for line in args.queries.read_text().splitlines()]
+
+    rows = []
+    with tempfile.TemporaryDirectory() as workdir:
+        work = Path(workdir)
+        fake = FakeDiscord()
+        await fake.start()
+        process = await start_bot(fake, work, args.corpus)
+        rows.append(await measure("dateline /search", fake, process, "search", queries, args))
+        await fake.stop()
+
+        fake = FakeDiscord()
+        await fake.start()
+        environ = {**os.environ, "DISCORD_TOKEN": TOKEN, "DATELINE_DISCORD_API_BASE": fake.api_base}
+        echo = await asyncio.create_subprocess_exec(
+            sys.executable,
+            str(ROOT / "bench" / "echo_bot.py"),
+            env=environ,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL,
+        )
+        rows.append(await measure("trivial /echo", fake, echo, "echo", queries, args))
+        await fake.stop()
+
+    print(f"{args.n} interactions per bot, {args.in_flight} in flight, corpus {args.corpus.name}\n")
+    print("| bot | interactions/s | p50 ms | p99 ms | late (>3 s) | dropped |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    for row in rows:
+        print(
+            f"| {row['bot']} | {row['rate']:.0f} | {row['p50']:.1f} | {row['p99']:.1f} "
+            f"| {row['late']} | {row['dropped']} |"
+        )
+    ratio = rows[0]["rate"] / rows[1]["rate"]
+    print(f"\n/search reaches {ratio:.2f} of the trivial bot's rate (goal: at least 0.5)")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
