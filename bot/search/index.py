@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -15,13 +16,13 @@ from bot.search.fuzzy import FuzzyIndex
 from bot.search.postings import Postings, build_postings
 from bot.search.query import Query, parse_query
 from bot.search.ranking import WORD_MATCH, score, top
-from bot.search.snippet import make_snippet
 from bot.search.types import Filters, Hit, Suggestion
 
 log = logging.getLogger(__name__)
 
 PHRASE_CHECKS = 2000  # ranked candidates examined for a quoted phrase before giving up
 MAX_SUGGESTIONS = 25
+RECENT_SEARCHES = 512  # paging and popular queries repeat a search; hits are immutable
 
 
 @dataclass
@@ -46,6 +47,7 @@ class SearchIndex:
         )
         self._source_lookup = source_ids
         self._newest_first = np.argsort(-self._timestamps, kind="stable")
+        self._recent: OrderedDict[tuple[str, int, Filters | None], list[Hit]] = OrderedDict()
 
     @classmethod
     def build(cls, articles: Sequence[Article], aliases: Mapping[str, str] | None = None):
@@ -67,6 +69,17 @@ class SearchIndex:
 
     def search(self, text: str, *, limit: int = 10, filters: Filters | None = None) -> list[Hit]:
         """Ranked hits for ``text``; raises ``EmptyQuery`` when it has no words."""
+        key = (text, limit, filters)
+        if (recent := self._recent.get(key)) is not None:
+            self._recent.move_to_end(key)
+            return list(recent)
+        hits = self._search(text, limit, filters)
+        self._recent[key] = hits
+        if len(self._recent) > RECENT_SEARCHES:
+            self._recent.popitem(last=False)
+        return list(hits)
+
+    def _search(self, text: str, limit: int, filters: Filters | None) -> list[Hit]:
         query = parse_query(text)
         scored = score(query, self.postings, self.fuzzy, len(self.articles))
         scores = scored.scores
@@ -76,11 +89,8 @@ class SearchIndex:
         ranked = top(scores, wanted, self._timestamps)
         if query.phrases:
             ranked = [d for d in ranked if self._has_phrases(d, query)][:limit]
-        terms = {self.postings.terms[t] for t in scored.term_ids}
-        return [
-            Hit(self.articles[d], float(scores[d]), make_snippet(self.articles[d].body, terms))
-            for d in ranked
-        ]
+        terms = frozenset(self.postings.terms[t] for t in scored.term_ids)
+        return [Hit(self.articles[d], float(scores[d]), terms) for d in ranked]
 
     def autocomplete(self, text: str, *, limit: int = MAX_SUGGESTIONS) -> list[Suggestion]:
         """Titles matching what has been typed, then body matches; newest first when empty."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
+from functools import lru_cache
 
 from bot.archive.text import normalise
 
@@ -20,11 +21,39 @@ def escape_markdown(text: str) -> str:
     return _MARKDOWN.sub(r"\\\1", text)
 
 
+SCAN_FIRST = 3000  # news puts its substance first; look further only when nothing matched
+
+
 def make_snippet(body: str, terms: Collection[str], limit: int = MAX_SNIPPET) -> str:
     text = " ".join(body.split())
-    spans = [m.span() for m in _WORD.finditer(text) if normalise(m.group()) in terms]
+    spans = _matched_spans(text[:SCAN_FIRST], terms)
+    if not spans and len(text) > SCAN_FIRST:
+        spans = _matched_spans(text, terms)
     start = _best_window_start(text, spans, limit)
     return _render(text, spans, start, limit)
+
+
+@lru_cache(maxsize=256)
+def _ascii_pattern(terms: frozenset[str]) -> re.Pattern[str] | None:
+    ascii_terms = sorted((t for t in terms if t.isascii()), key=len, reverse=True)
+    if not ascii_terms:
+        return None
+    alternatives = "|".join(map(re.escape, ascii_terms))
+    return re.compile(rf"(?<![^\W_])(?:{alternatives})(?![^\W_])", re.IGNORECASE)
+
+
+def _matched_spans(text: str, terms: Collection[str]) -> list[tuple[int, int]]:
+    """Where the matched words are, as spans of ``text``.
+
+    ASCII text folds by lower-casing alone, so one case-insensitive regex over
+    the whole body finds them at C speed; other scripts are folded word by word.
+    """
+    if not terms:
+        return []
+    if text.isascii():
+        pattern = _ascii_pattern(frozenset(terms))
+        return [] if pattern is None else [m.span() for m in pattern.finditer(text)]
+    return [m.span() for m in _WORD.finditer(text) if normalise(m.group()) in terms]
 
 
 def _best_window_start(text: str, spans: list[tuple[int, int]], limit: int) -> int:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 from bot.archive.model import Article
+from bot.search.snippet import make_snippet
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,11 +19,22 @@ class Filters:
     source: str | None = None  # case-insensitive exact outlet name
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Hit:
+    """A ranked article; its snippet is made only when someone reads it.
+
+    A page shows five of the hits a search returns, so building every
+    snippet up front would be mostly wasted work on the hot path.
+    """
+
     article: Article
     score: float
-    snippet: str  # <= 300 chars of body around the best match, matched words in **bold**
+    matched: frozenset[str] = field(default=frozenset(), repr=False)  # normalised terms
+
+    @cached_property
+    def snippet(self) -> str:
+        """<= 300 chars of body around the best match, matched words in **bold**."""
+        return make_snippet(self.article.body, self.matched)
 
 
 @dataclass(frozen=True, slots=True)

@@ -233,8 +233,8 @@ class FakeDiscord:
 
     # --- interactions ---
 
-    async def inject_command(self, name: str, **options: Any) -> str:
-        """Send INTERACTION_CREATE for ``/name`` and return the interaction token."""
+    async def inject_command(self, name: str, *, user_id: int = USER_ID, **options: Any) -> str:
+        """Send INTERACTION_CREATE for ``/name`` from ``user_id``; return the interaction token."""
         interaction_id = self.next_id()
         token = f"token-{interaction_id}"
         self.callbacks[token] = asyncio.get_running_loop().create_future()
@@ -249,7 +249,7 @@ class FakeDiscord:
             "channel_id": str(CHANNEL_ID),
             "channel": self._channel(),
             "member": {
-                "user": MEMBER_USER,
+                "user": {**MEMBER_USER, "id": str(user_id)},
                 "roles": [],
                 "joined_at": "2024-01-01T00:00:00+00:00",
                 "deaf": False,
