@@ -1,0 +1,117 @@
+"""Tables: who wants a digest where and when, and every attempt to deliver one.
+
+The unique (subscription, local date) pair is what makes delivery exactly-once:
+a second firing of the same day (a DST fall-back, a restart) finds the row taken.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+ACTIVE, PAUSED = "active", "paused"
+# Delivery statuses. CLAIMED: about to be sent (a crash leaves it here; start-up resends
+# with the same nonce). FAILED: retryable. SENT, SKIPPED (nothing to post), MISSED (too late).
+CLAIMED, SENT, FAILED, SKIPPED, MISSED = "claimed", "sent", "failed", "skipped", "missed"
+FINAL = (SENT, SKIPPED, MISSED)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC in and out on every backend (SQLite would otherwise hand back naive times)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Subscription(Base):
+    __tablename__ = "subscriptions"
+    __table_args__ = (UniqueConstraint("guild_id", "channel_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    channel_id: Mapped[int] = mapped_column(BigInteger)
+    local_time: Mapped[str] = mapped_column(String(5))  # HH:MM, 24 h
+    timezone: Mapped[str] = mapped_column(String(64))  # IANA name
+    min_items: Mapped[int] = mapped_column(Integer, default=1)
+    max_items: Mapped[int] = mapped_column(Integer, default=10)
+    sources: Mapped[str] = mapped_column(Text, default="")  # one per line; empty = all
+    state: Mapped[str] = mapped_column(String(16), default="active")  # ACTIVE | PAUSED
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def hour(self) -> int:
+        return int(self.local_time[:2])
+
+    @property
+    def minute(self) -> int:
+        return int(self.local_time[3:])
+
+    @property
+    def source_list(self) -> list[str]:
+        return [s for s in self.sources.split("\n") if s]
+
+    @property
+    def active(self) -> bool:
+        return self.state == ACTIVE
+
+
+class Delivery(Base):
+    __tablename__ = "deliveries"
+    __table_args__ = (UniqueConstraint("subscription_id", "local_date"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    subscription_id: Mapped[int] = mapped_column(
+        ForeignKey("subscriptions.id", ondelete="CASCADE")
+    )
+    local_date: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16))
+    nonce: Mapped[str] = mapped_column(String(25))
+    message_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

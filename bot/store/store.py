@@ -1,0 +1,287 @@
+"""One async storage layer for subscriptions and the delivery log, on SQLite or PostgreSQL.
+
+Every write is a short transaction of its own, so a crash at any point leaves
+the tables consistent. The delivery log is the source of truth for "was this
+day's digest posted": :meth:`Store.claim` takes the (subscription, local date)
+row before anything is sent, and only one caller can ever take it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete, event, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+
+from bot.store import migrate
+from bot.store.models import (
+    ACTIVE,
+    CLAIMED,
+    FAILED,
+    PAUSED,
+    SENT,
+    Delivery,
+    Subscription,
+)
+
+_INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def create_engine(url: str) -> AsyncEngine:
+    """An engine for ``url``; SQLite gets WAL, foreign keys, and one serialised connection.
+
+    One connection for SQLite avoids "database is locked" between our own
+    connections: SQLite has a single writer anyway.
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_async_engine(url, pool_pre_ping=True)
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_async_engine(url, pool_size=1, max_overflow=0, pool_timeout=120)
+    event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+class Store:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+        self._insert = _INSERTS[engine.dialect.name]
+
+    @classmethod
+    def open(cls, url: str) -> Store:
+        return cls(create_engine(url))
+
+    async def start(self) -> None:
+        """Bring the schema up to date; safe to run on every start."""
+        await migrate.upgrade(self.engine)
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+    # --- subscriptions ---
+
+    async def subscribe(
+        self,
+        guild_id: int,
+        channel_id: int,
+        *,
+        local_time: str,
+        timezone: str,
+        now: datetime,
+        min_items: int = 1,
+        max_items: int = 10,
+        sources: Sequence[str] = (),
+    ) -> Subscription:
+        """Create or replace the channel's subscription; re-subscribing also un-pauses it."""
+        values = {
+            "local_time": local_time,
+            "timezone": timezone,
+            "min_items": min_items,
+            "max_items": max_items,
+            "sources": "\n".join(sources),
+            "state": ACTIVE,
+            "last_error": None,
+            "updated_at": now,
+        }
+        statement = (
+            self._insert(Subscription)
+            .values(guild_id=guild_id, channel_id=channel_id, created_at=now, **values)
+            .on_conflict_do_update(index_elements=["guild_id", "channel_id"], set_=values)
+            .returning(Subscription)
+        )
+        async with self._sessions.begin() as session:
+            return (await session.scalars(statement)).one()
+
+    async def unsubscribe(self, guild_id: int, channel_id: int) -> Subscription | None:
+        statement = (
+            delete(Subscription)
+            .where(Subscription.guild_id == guild_id, Subscription.channel_id == channel_id)
+            .returning(Subscription)
+        )
+        async with self._sessions.begin() as session:
+            return (await session.scalars(statement)).one_or_none()
+
+    async def subscription(self, subscription_id: int) -> Subscription | None:
+        async with self._sessions() as session:
+            return await session.get(Subscription, subscription_id)
+
+    async def find(self, guild_id: int, channel_id: int) -> Subscription | None:
+        statement = select(Subscription).where(
+            Subscription.guild_id == guild_id, Subscription.channel_id == channel_id
+        )
+        async with self._sessions() as session:
+            return (await session.scalars(statement)).one_or_none()
+
+    async def subscriptions(
+        self, *, guild_id: int | None = None, active_only: bool = False
+    ) -> list[Subscription]:
+        statement = select(Subscription).order_by(Subscription.id)
+        if guild_id is not None:
+            statement = statement.where(Subscription.guild_id == guild_id)
+        if active_only:
+            statement = statement.where(Subscription.state == ACTIVE)
+        async with self._sessions() as session:
+            return list(await session.scalars(statement))
+
+    async def pause(self, subscription_id: int, reason: str, now: datetime) -> None:
+        await self._update_subscription(subscription_id, state=PAUSED, last_error=reason, now=now)
+
+    async def resume(self, subscription_id: int, now: datetime) -> None:
+        await self._update_subscription(subscription_id, state=ACTIVE, last_error=None, now=now)
+
+    async def note_error(self, subscription_id: int, reason: str | None, now: datetime) -> None:
+        """Show a (transient) problem in ``/digest list`` without pausing."""
+        await self._update_subscription(subscription_id, last_error=reason, now=now)
+
+    async def _update_subscription(self, subscription_id: int, *, now: datetime, **values) -> None:
+        statement = (
+            update(Subscription)
+            .where(Subscription.id == subscription_id)
+            .values(updated_at=now, **values)
+        )
+        async with self._sessions.begin() as session:
+            await session.execute(statement)
+
+    # --- deliveries ---
+
+    async def claim(
+        self, subscription_id: int, local_date: date, nonce: str, now: datetime
+    ) -> Delivery | None:
+        """Take the day's delivery row for sending; None when it is sent, skipped or taken.
+
+        A new day inserts a CLAIMED row; a FAILED one (retryable) is taken
+        again. The insert-or-nothing and the conditional update are single
+        statements, so two concurrent callers can never both win.
+        """
+        insert = (
+            self._insert(Delivery)
+            .values(
+                subscription_id=subscription_id,
+                local_date=local_date,
+                status=CLAIMED,
+                nonce=nonce,
+                attempts=1,
+                updated_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=["subscription_id", "local_date"])
+            .returning(Delivery)
+        )
+        retake = (
+            update(Delivery)
+            .where(
+                Delivery.subscription_id == subscription_id,
+                Delivery.local_date == local_date,
+                Delivery.status == FAILED,
+            )
+            .values(status=CLAIMED, attempts=Delivery.attempts + 1, updated_at=now)
+            .returning(Delivery)
+        )
+        async with self._sessions.begin() as session:
+            taken = (await session.scalars(insert)).one_or_none()
+            if taken is None:
+                taken = (await session.scalars(retake)).one_or_none()
+            return taken
+
+    async def retake_stale(self, delivery_id: int, now: datetime) -> Delivery | None:
+        """Count one more attempt on a CLAIMED row a crash left behind."""
+        statement = (
+            update(Delivery)
+            .where(Delivery.id == delivery_id, Delivery.status == CLAIMED)
+            .values(attempts=Delivery.attempts + 1, updated_at=now)
+            .returning(Delivery)
+        )
+        async with self._sessions.begin() as session:
+            return (await session.scalars(statement)).one_or_none()
+
+    async def mark_sent(self, delivery_id: int, message_id: int, now: datetime) -> None:
+        await self._update_delivery(
+            delivery_id, status=SENT, message_id=message_id, last_error=None, now=now
+        )
+
+    async def mark(
+        self, delivery_id: int, status: str, now: datetime, error: str | None = None
+    ) -> None:
+        await self._update_delivery(delivery_id, status=status, last_error=error, now=now)
+
+    async def _update_delivery(self, delivery_id: int, *, now: datetime, **values) -> None:
+        statement = (
+            update(Delivery).where(Delivery.id == delivery_id).values(updated_at=now, **values)
+        )
+        async with self._sessions.begin() as session:
+            await session.execute(statement)
+
+    async def record(
+        self,
+        subscription_id: int,
+        local_date: date,
+        status: str,
+        *,
+        nonce: str,
+        now: datetime,
+        reason: str | None = None,
+    ) -> bool:
+        """Log a day that will not be posted (SKIPPED, MISSED) unless the day already has a row."""
+        statement = (
+            self._insert(Delivery)
+            .values(
+                subscription_id=subscription_id,
+                local_date=local_date,
+                status=status,
+                nonce=nonce,
+                attempts=0,
+                last_error=reason,
+                updated_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=["subscription_id", "local_date"])
+            .returning(Delivery.id)
+        )
+        async with self._sessions.begin() as session:
+            return (await session.scalars(statement)).one_or_none() is not None
+
+    async def delivery(self, subscription_id: int, local_date: date) -> Delivery | None:
+        statement = select(Delivery).where(
+            Delivery.subscription_id == subscription_id, Delivery.local_date == local_date
+        )
+        async with self._sessions() as session:
+            return (await session.scalars(statement)).one_or_none()
+
+    async def deliveries(self, subscription_id: int) -> list[Delivery]:
+        statement = (
+            select(Delivery)
+            .where(Delivery.subscription_id == subscription_id)
+            .order_by(Delivery.local_date)
+        )
+        async with self._sessions() as session:
+            return list(await session.scalars(statement))
+
+    async def stale_claims(self) -> list[Delivery]:
+        statement = select(Delivery).where(Delivery.status == CLAIMED).order_by(Delivery.id)
+        async with self._sessions() as session:
+            return list(await session.scalars(statement))
+
+    async def latest_deliveries(self, subscription_ids: Sequence[int]) -> dict[int, Delivery]:
+        """Each subscription's most recent delivery row, for ``/digest list``."""
+        if not subscription_ids:
+            return {}
+        statement = (
+            select(Delivery)
+            .where(Delivery.subscription_id.in_(subscription_ids))
+            .order_by(Delivery.local_date)
+        )
+        async with self._sessions() as session:
+            return {d.subscription_id: d for d in await session.scalars(statement)}
