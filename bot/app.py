@@ -10,24 +10,19 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 
 from bot.archive import Problem
+from bot.clock import Clock, utc_now
 from bot.config import Settings
 from bot.digest.select import OnThisDay
 from bot.search.cache import OpenedIndex, open_index
 from bot.search.index import SearchIndex
+from bot.store import Store
 
 log = logging.getLogger(__name__)
-
-Clock = Callable[[], datetime]
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class ReloadError(Exception):
@@ -55,6 +50,11 @@ class App:
         clock: Clock = utc_now,
     ) -> App:
         return cls(settings, _open(settings, rebuild=rebuild, progress=progress), clock)
+
+    @cached_property
+    def store(self) -> Store:
+        """Opened on first use: CLI commands that never touch subscriptions never create it."""
+        return Store.open(self.settings.store.url)
 
     @property
     def index(self) -> SearchIndex:

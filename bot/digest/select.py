@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import calendar
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import chain, zip_longest
@@ -70,11 +70,17 @@ class OnThisDay:
             for year in sorted(by_year, reverse=True)
         ]
 
-    def nearest(self, day: date, *, max_days: int = 183) -> date | None:
-        """The closest date to ``day`` (same year) with something to show, ties to the earlier."""
+    def nearest(
+        self,
+        day: date,
+        *,
+        max_days: int = 183,
+        accept: Callable[[list[YearGroup]], bool] = bool,
+    ) -> date | None:
+        """The closest date to ``day`` (same year) whose groups ``accept`` takes, ties earlier."""
         for offset in range(1, max_days + 1):
             for candidate in (day - timedelta(days=offset), day + timedelta(days=offset)):
-                if candidate.year == day.year and self.select(candidate):
+                if candidate.year == day.year and accept(self.select(candidate)):
                     return candidate
         return None
 

@@ -9,10 +9,14 @@ from typing import TYPE_CHECKING
 import discord
 from discord.ext import commands
 
+from bot.digest.delivery import Deliverer
+from bot.digest.schedule import DigestScheduler
 from bot.discord.cogs.calendar import CalendarCog
+from bot.discord.cogs.digest import DigestCog
 from bot.discord.cogs.info import InfoCog, OwnerCog
 from bot.discord.cogs.search import SearchCog
 from bot.discord.cooldowns import Cooldowns
+from bot.discord.digests import DiscordPoster
 from bot.discord.replies import NO_MENTIONS
 from bot.discord.state import SearchMemory
 from bot.discord.tree import DatelineTree
@@ -44,13 +48,40 @@ class DatelineBot(commands.AutoShardedBot):
         self.search_memory = SearchMemory()
         self.cooldowns = Cooldowns()
         self._reloading = asyncio.Lock()
+        digest = app.settings.digest
+        deliverer = Deliverer(
+            app.store,
+            lambda: app.calendar,
+            DiscordPoster(self, digest.sends_per_second),
+            app.clock,
+            empty=digest.empty,
+        )
+        self.digests = DigestScheduler(
+            app.store,
+            deliverer,
+            app.clock,
+            catch_up=digest.catch_up,
+            misfire_grace=digest.misfire_grace,
+        )
+        self._digest_start: asyncio.Task | None = None
 
     async def setup_hook(self) -> None:
+        await self.app.store.start()  # migrations first: a bad store URL stops start-up here
         for cog in COGS:
             await self.add_cog(cog(self.app))
+        await self.add_cog(DigestCog(self.app, self.digests))
         self.add_dynamic_items(*DYNAMIC_ITEMS)
         await self.sync_commands()
         log.info("Invite link: %s", invite_url(self.application_id or 0))
+        # Catch-up may post many digests: don't hold up the gateway connection for it.
+        self._digest_start = asyncio.create_task(self.digests.start(), name="digest-start")
+
+    async def close(self) -> None:
+        await self.digests.stop()
+        if self._digest_start is not None and not self._digest_start.done():
+            self._digest_start.cancel()
+        await super().close()
+        await self.app.store.close()
 
     async def sync_commands(self) -> None:
         guild_id = self.app.settings.discord.dev_guild_id

@@ -10,6 +10,7 @@ from discord.utils import escape_markdown
 
 from bot.archive.model import Article
 from bot.archive.stats import ArchiveStats
+from bot.digest.plan import Digest
 from bot.digest.select import YearGroup
 from bot.discord import limits
 from bot.search.types import Hit
@@ -146,3 +147,36 @@ def help_embed() -> discord.Embed:
     for name, text in HELP:
         embed.add_field(name=name, value=text, inline=False)
     return embed
+
+
+def _day_heading(day: date) -> str:
+    return day.strftime("%d %B").lstrip("0")
+
+
+def digest_message(digest: Digest) -> tuple[str, list[discord.Embed]]:
+    """A digest as one message: a heading line and one embed per year, within every limit.
+
+    At most 10 embeds and 6000 characters across them; what does not fit is
+    counted in a closing "and N more: /onthisday MM-DD" line, never cut mid-way.
+    """
+    heading = f"**On this day, {_day_heading(digest.requested)}**"
+    if digest.substituted:
+        heading += f" (nothing on file for this date; showing {_day_heading(digest.day)})"
+    groups = digest.groups[: limits.EMBEDS_PER_MESSAGE]
+    budget = (limits.EMBED_TOTAL - 400) // max(len(groups), 1)
+    embeds, shown = [], 0
+    for group in groups:
+        title = f"{group.label} · {group.year}"
+        lines, used = [], len(title)
+        for article in group.articles:
+            line = f"• {linked_title(article, 150)} — {escape_markdown(article.source)}"
+            if used + len(line) + 1 > min(budget, limits.EMBED_DESCRIPTION):
+                break
+            lines.append(line)
+            used += len(line) + 1
+        shown += len(lines)
+        embeds.append(discord.Embed(title=title, description="\n".join(lines), colour=COLOUR))
+    hidden = digest.total - shown
+    if hidden and embeds:
+        embeds[-1].set_footer(text=f"and {hidden} more: /onthisday {digest.day:%m-%d}")
+    return heading, embeds

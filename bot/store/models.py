@@ -105,9 +105,7 @@ class Delivery(Base):
     __table_args__ = (UniqueConstraint("subscription_id", "local_date"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    subscription_id: Mapped[int] = mapped_column(
-        ForeignKey("subscriptions.id", ondelete="CASCADE")
-    )
+    subscription_id: Mapped[int] = mapped_column(ForeignKey("subscriptions.id", ondelete="CASCADE"))
     local_date: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16))
     nonce: Mapped[str] = mapped_column(String(25))

@@ -50,6 +50,7 @@ def make_app(tmp_path, **discord_settings) -> App:
             "archive": {"paths": [str(archive)]},
             "search": {"cache_dir": str(tmp_path / "cache")},
             "discord": {"shard_count": 1, **discord_settings},
+            "store": {"url": f"sqlite+aiosqlite:///{tmp_path / 'store.sqlite3'}"},
         }
     )
     app = App.open(settings, clock=lambda: NOW)

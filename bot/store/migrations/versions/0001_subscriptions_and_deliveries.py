@@ -50,9 +50,7 @@ def upgrade() -> None:
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("last_error", sa.Text(), nullable=True),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-        sa.UniqueConstraint(
-            "subscription_id", "local_date", name="uq_deliveries_subscription_id"
-        ),
+        sa.UniqueConstraint("subscription_id", "local_date", name="uq_deliveries_subscription_id"),
     )
 
 

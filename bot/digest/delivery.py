@@ -1,0 +1,149 @@
+"""Posting one day's digest exactly once: claim the row, send with a nonce, mark it sent.
+
+The order is what makes it safe. The (subscription, local date) row is claimed
+before anything is sent, so a second firing (a DST fall-back, a send-now, a
+catch-up) finds it taken. The message goes out with a deterministic nonce, so
+if the process dies after Discord accepted it but before the row says SENT,
+the resend at start-up returns the same message instead of a duplicate.
+Every attempt is counted in the row; nothing is lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Protocol
+
+from bot.clock import Clock
+from bot.digest.plan import Digest, DigestOptions, EmptyPolicy, plan_digest
+from bot.digest.select import OnThisDay
+from bot.digest.timing import delivery_nonce
+from bot.store import Delivery, Store, Subscription
+from bot.store.models import FAILED, SKIPPED
+
+log = logging.getLogger(__name__)
+
+
+class DeliveryFailed(Exception):
+    """Raised by a :class:`Poster`. ``permanent`` (403, 404) pauses the subscription."""
+
+    def __init__(self, reason: str, *, permanent: bool) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.permanent = permanent
+
+
+class Poster(Protocol):
+    """Sends a digest to a channel and returns the message id (the Discord glue implements it)."""
+
+    async def post(self, channel_id: int, digest: Digest, nonce: str) -> int: ...
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str  # sent | skipped | taken | retry | paused
+    delivery: Delivery | None = None
+    message_id: int | None = None
+    reason: str | None = None
+
+
+def options_for(subscription: Subscription, empty: EmptyPolicy) -> DigestOptions:
+    return DigestOptions(
+        min_items=subscription.min_items,
+        max_items=subscription.max_items,
+        sources=subscription.source_list,
+        empty=empty,
+    )
+
+
+class Deliverer:
+    def __init__(
+        self,
+        store: Store,
+        calendar: Callable[[], OnThisDay],
+        poster: Poster,
+        clock: Clock,
+        *,
+        empty: EmptyPolicy = "skip",
+        concurrency: int = 50,
+    ) -> None:
+        self.store = store
+        self.calendar = calendar  # a callable: the archive can be reloaded under us
+        self.poster = poster
+        self.clock = clock
+        self.empty = empty
+        self._slots = asyncio.Semaphore(concurrency)
+
+    def plan(self, subscription: Subscription, local_date: date) -> Digest | None:
+        return plan_digest(self.calendar(), local_date, options_for(subscription, self.empty))
+
+    async def deliver(self, subscription: Subscription, local_date: date) -> Outcome:
+        """Post ``local_date``'s digest unless that day is already sent, skipped or in flight."""
+        async with self._slots:
+            digest = self.plan(subscription, local_date)
+            nonce = delivery_nonce(subscription.id, local_date)
+            if digest is None:
+                reason = "nothing in the archive for this day"
+                await self.store.record(
+                    subscription.id,
+                    local_date,
+                    SKIPPED,
+                    nonce=nonce,
+                    now=self.clock(),
+                    reason=reason,
+                )
+                return Outcome("skipped", reason=reason)
+            claimed = await self.store.claim(subscription.id, local_date, nonce, self.clock())
+            if claimed is None:
+                return Outcome("taken", await self.store.delivery(subscription.id, local_date))
+            return await self._send(subscription, claimed, digest)
+
+    async def resend(self, subscription: Subscription, stale: Delivery) -> Outcome:
+        """Finish a delivery a crash interrupted, with its original nonce."""
+        async with self._slots:
+            claimed = await self.store.retake_stale(stale.id, self.clock())
+            if claimed is None:
+                return Outcome("taken", stale)
+            digest = self.plan(subscription, stale.local_date)
+            if digest is None:  # the archive changed under the crash; nothing to finish
+                await self.store.mark(claimed.id, SKIPPED, self.clock(), "nothing to post")
+                return Outcome("skipped")
+            return await self._send(subscription, claimed, digest)
+
+    async def _send(self, subscription: Subscription, claimed: Delivery, digest: Digest) -> Outcome:
+        try:
+            message_id = await self.poster.post(subscription.channel_id, digest, claimed.nonce)
+        except DeliveryFailed as failure:
+            return await self._failed(subscription, claimed, failure)
+        except Exception as error:  # a bug or a network fault: retry later, keep the row
+            log.exception("Digest %s for %s failed", subscription.id, claimed.local_date)
+            failure = DeliveryFailed(f"unexpected error: {error!r}", permanent=False)
+            return await self._failed(subscription, claimed, failure)
+        now = self.clock()
+        await self.store.mark_sent(claimed.id, message_id, now)
+        if subscription.last_error:
+            await self.store.note_error(subscription.id, None, now)
+        log.info(
+            "Posted digest %s for %s in channel %s (message %s)",
+            subscription.id,
+            claimed.local_date,
+            subscription.channel_id,
+            message_id,
+        )
+        return Outcome("sent", claimed, message_id)
+
+    async def _failed(
+        self, subscription: Subscription, claimed: Delivery, failure: DeliveryFailed
+    ) -> Outcome:
+        now = self.clock()
+        await self.store.mark(claimed.id, FAILED, now, failure.reason)
+        if failure.permanent:
+            log.warning("Pausing digest %s: %s", subscription.id, failure.reason)
+            await self.store.pause(subscription.id, failure.reason, now)
+            return Outcome("paused", claimed, reason=failure.reason)
+        log.warning("Digest %s will be retried: %s", subscription.id, failure.reason)
+        await self.store.note_error(subscription.id, failure.reason, now)
+        return Outcome("retry", claimed, reason=failure.reason)

@@ -1,0 +1,195 @@
+"""Running digests on time: APScheduler jobs rebuilt from the store, plus start-up repair.
+
+One ``CronTrigger`` per subscription, in the subscription's own ``ZoneInfo``,
+with ``coalesce=True`` and an explicit misfire grace. Jobs are not persisted:
+the store is the truth and the jobs are rebuilt from it at every start and
+every subscription change. At start-up, before any job runs:
+
+1. deliveries a crash left CLAIMED are finished with their original nonce
+   (or recorded MISSED when they are older than ``digest.catch_up``);
+2. each active subscription's recent due times are checked: one missed by
+   less than ``catch_up`` is posted now, older ones are recorded MISSED.
+
+Transient failures (429, 5xx, network) are retried with backoff until the
+local day ends; every attempt is counted in the delivery row.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import date, datetime, timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.date import DateTrigger
+
+from bot.clock import Clock
+from bot.digest.delivery import Deliverer, Outcome
+from bot.digest.timing import delivery_nonce, due_at, latest_due_date, next_run, trigger
+from bot.store import Store, Subscription
+from bot.store.models import FAILED, MISSED
+
+log = logging.getLogger(__name__)
+
+RETRY_DELAYS = (60, 300, 900, 1800, 3600)  # seconds; the last repeats until the day ends
+LOOK_BACK_DAYS = 7  # how far back start-up records missed days
+
+
+def retry_delay(attempts: int) -> timedelta:
+    return timedelta(seconds=RETRY_DELAYS[min(attempts, len(RETRY_DELAYS)) - 1])
+
+
+class DigestScheduler:
+    def __init__(
+        self,
+        store: Store,
+        deliverer: Deliverer,
+        clock: Clock,
+        *,
+        catch_up: timedelta,
+        misfire_grace: timedelta,
+    ) -> None:
+        self.store = store
+        self.deliverer = deliverer
+        self.clock = clock
+        self.catch_up = catch_up
+        self.misfire_grace = misfire_grace
+        self.scheduler = AsyncIOScheduler()
+        self._tasks: set[asyncio.Task] = set()
+
+    # --- lifecycle ---
+
+    async def start(self) -> None:
+        await self.recover()
+        await self.catch_up_all()
+        await self.rebuild()
+        if not self.scheduler.running:
+            self.scheduler.start()
+
+    async def stop(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        for task in list(self._tasks):
+            task.cancel()
+
+    async def rebuild(self) -> None:
+        """Make the jobs match the store's active subscriptions exactly."""
+        subscriptions = await self.store.subscriptions(active_only=True)
+        wanted = {self._job_id(s.id): s for s in subscriptions}
+        for job in self.scheduler.get_jobs():
+            if job.id.startswith("digest-") and job.id not in wanted:
+                job.remove()
+        for job_id, subscription in wanted.items():
+            self.scheduler.add_job(
+                self.fire,
+                trigger(subscription.local_time, subscription.zone),
+                args=[subscription.id],
+                id=job_id,
+                name=f"digest for channel {subscription.channel_id}",
+                replace_existing=True,
+                coalesce=True,
+                misfire_grace_time=int(self.misfire_grace.total_seconds()),
+                max_instances=3,  # a slow send must not make the next firing "skipped"
+            )
+        log.info("Scheduled %d digest(s)", len(wanted))
+
+    @staticmethod
+    def _job_id(subscription_id: int) -> str:
+        return f"digest-{subscription_id}"
+
+    def next_run(self, subscription: Subscription) -> datetime | None:
+        if not subscription.active:
+            return None
+        return next_run(subscription.local_time, subscription.zone, self.clock())
+
+    # --- running ---
+
+    async def fire(self, subscription_id: int) -> Outcome | None:
+        """The job body: post the digest of the most recent due time, if not done yet."""
+        subscription = await self.store.subscription(subscription_id)
+        if subscription is None or not subscription.active:
+            return None
+        day = latest_due_date(self.clock(), subscription.local_time, subscription.zone)
+        return await self._deliver(subscription, day)
+
+    async def send_now(self, subscription: Subscription) -> Outcome:
+        """Today's digest, now; it counts as today's delivery."""
+        today = self.clock().astimezone(subscription.zone).date()
+        return await self._deliver(subscription, today)
+
+    async def _deliver(self, subscription: Subscription, day: date) -> Outcome:
+        outcome = await self.deliverer.deliver(subscription, day)
+        if outcome.status == "retry" and outcome.delivery is not None:
+            self._schedule_retry(subscription, day, outcome.delivery.attempts)
+        return outcome
+
+    def _schedule_retry(self, subscription: Subscription, day: date, attempts: int) -> None:
+        at = self.clock() + retry_delay(attempts)
+        day_ends = due_at(day + timedelta(days=1), "00:00", subscription.zone)
+        if at >= day_ends:
+            log.warning("Digest %s for %s: giving up for today", subscription.id, day)
+            return
+        self.scheduler.add_job(
+            self._retry,
+            DateTrigger(run_date=at),
+            args=[subscription.id, day],
+            id=f"retry-{subscription.id}-{day}",
+            replace_existing=True,
+            misfire_grace_time=None,
+        )
+
+    async def _retry(self, subscription_id: int, day: date) -> None:
+        subscription = await self.store.subscription(subscription_id)
+        if subscription is not None and subscription.active:
+            await self._deliver(subscription, day)
+
+    # --- start-up repair ---
+
+    async def recover(self) -> None:
+        """Finish or write off deliveries a crash left CLAIMED."""
+        now = self.clock()
+        for stale in await self.store.stale_claims():
+            subscription = await self.store.subscription(stale.subscription_id)
+            if subscription is None:
+                continue
+            late = now - due_at(stale.local_date, subscription.local_time, subscription.zone)
+            if subscription.active and late <= self.catch_up:
+                log.info(
+                    "Finishing interrupted digest %s for %s", subscription.id, stale.local_date
+                )
+                await self.deliverer.resend(subscription, stale)
+            else:
+                reason = "interrupted, and too late to post when Dateline came back"
+                await self.store.mark(stale.id, MISSED, now, reason)
+
+    async def catch_up_all(self) -> None:
+        for subscription in await self.store.subscriptions(active_only=True):
+            await self.catch_up_one(subscription)
+
+    async def catch_up_one(self, subscription: Subscription) -> list[Outcome]:
+        """Post a due time missed by less than ``catch_up``; record older ones as MISSED."""
+        now = self.clock()
+        latest = latest_due_date(now, subscription.local_time, subscription.zone)
+        outcomes = []
+        for back in range(LOOK_BACK_DAYS, -1, -1):
+            day = latest - timedelta(days=back)
+            due = due_at(day, subscription.local_time, subscription.zone)
+            if due < subscription.created_at:
+                continue  # the subscription did not exist yet
+            row = await self.store.delivery(subscription.id, day)
+            if row is not None and row.status != FAILED:
+                continue
+            if now - due <= self.catch_up:
+                outcomes.append(await self._deliver(subscription, day))
+            elif row is None:
+                await self.store.record(
+                    subscription.id,
+                    day,
+                    MISSED,
+                    nonce=delivery_nonce(subscription.id, day),
+                    now=now,
+                    reason="Dateline was not running at the time",
+                )
+            else:
+                await self.store.mark(row.id, MISSED, now, row.last_error)
+        return outcomes

@@ -1,0 +1,235 @@
+"""/digest: server admins subscribe channels to the daily "on this date" digest.
+
+Every subcommand needs Manage Server twice over: ``default_permissions`` hides
+the group from others in the client, and a runtime check refuses anyone who
+gets past that (an admin can override command permissions per role).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.dates import parse_day
+from bot.digest.plan import DigestOptions, plan_digest
+from bot.digest.timing import parse_local_time
+from bot.discord import limits
+from bot.discord.digests import missing_permissions
+from bot.discord.embeds import COLOUR, digest_message
+from bot.discord.replies import reply
+from bot.errors import UserFacingError
+from bot.timezones import find_zones, parse_zone
+
+if TYPE_CHECKING:
+    from bot.app import App
+    from bot.digest.schedule import DigestScheduler
+    from bot.store import Delivery, Subscription
+
+STATUS_WORDS = {
+    "sent": "posted",
+    "skipped": "skipped (nothing on file)",
+    "missed": "missed (Dateline was down)",
+    "failed": "failed",
+    "claimed": "being posted",
+}
+
+
+def when(moment: datetime, style: str = "F") -> str:
+    return f"<t:{int(moment.timestamp())}:{style}>"
+
+
+def _sources(text: str | None) -> list[str]:
+    return [s.strip() for s in (text or "").split(",") if s.strip()]
+
+
+@app_commands.default_permissions(manage_guild=True)
+@app_commands.guild_only()
+class DigestCog(
+    commands.GroupCog,
+    group_name="digest",
+    group_description="Daily 'on this date' digests for this server's channels",
+):
+    def __init__(self, app: App, digests: DigestScheduler) -> None:
+        self.app = app
+        self.digests = digests
+        self.store = app.store
+        super().__init__()
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        if interaction.guild is None:
+            raise app_commands.NoPrivateMessage()
+        if not interaction.permissions.manage_guild:
+            raise app_commands.MissingPermissions(["manage_guild"])
+        return True
+
+    async def zone_choices(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return [app_commands.Choice(name=z, value=z) for z in find_zones(current, limits.CHOICES)]
+
+    async def _subscription(self, interaction: discord.Interaction, channel_id: int):
+        subscription = await self.store.find(interaction.guild_id or 0, channel_id)
+        if subscription is None:
+            raise UserFacingError(
+                f"<#{channel_id}> has no digest. Set one up with /digest subscribe."
+            )
+        return subscription
+
+    @app_commands.command(name="subscribe", description="Post the digest in a channel every day")
+    @app_commands.describe(
+        channel="Where to post",
+        time="Local time, 24-hour HH:MM (e.g. 08:30)",
+        timezone="IANA timezone, e.g. Europe/Berlin (type a city)",
+        min_items="Skip days with fewer stories than this (default 1)",
+        max_items="Show at most this many stories (default 10)",
+        sources="Only these outlets, comma-separated (default all)",
+    )
+    @app_commands.autocomplete(timezone=zone_choices)
+    async def subscribe(
+        self,
+        interaction: discord.Interaction,
+        channel: discord.TextChannel,
+        time: str,
+        timezone: str,
+        min_items: app_commands.Range[int, 1, 25] = 1,
+        max_items: app_commands.Range[int, 1, 25] = 10,
+        sources: str | None = None,
+    ) -> None:
+        try:
+            local_time = parse_local_time(time)
+        except ValueError as error:
+            raise UserFacingError(str(error)) from None
+        zone = parse_zone(timezone)
+        if min_items > max_items:
+            raise UserFacingError("min_items can't be larger than max_items.")
+        me = channel.guild.me
+        missing = missing_permissions(channel.permissions_for(me)) if me else []
+        if missing:
+            raise UserFacingError(
+                f"I can't post in {channel.mention}: I need the {', '.join(missing)} "
+                "permission there. Grant it and subscribe again."
+            )
+        subscription = await self.store.subscribe(
+            channel.guild.id,
+            channel.id,
+            local_time=local_time,
+            timezone=zone.key,
+            min_items=min_items,
+            max_items=max_items,
+            sources=_sources(sources),
+            now=self.app.clock(),
+        )
+        await self.digests.rebuild()
+        next_post = self.digests.next_run(subscription)
+        assert next_post is not None
+        await reply(
+            interaction,
+            f"{channel.mention} will get the digest every day at {local_time} ({zone.key}). "
+            f"Next post: {when(next_post)}.",
+            ephemeral=True,
+        )
+
+    @app_commands.command(name="unsubscribe", description="Stop a channel's daily digest")
+    @app_commands.describe(channel="The channel to stop posting in")
+    async def unsubscribe(
+        self, interaction: discord.Interaction, channel: discord.TextChannel
+    ) -> None:
+        removed = await self.store.unsubscribe(interaction.guild_id or 0, channel.id)
+        if removed is None:
+            raise UserFacingError(f"{channel.mention} has no digest to stop.")
+        await self.digests.rebuild()
+        await reply(interaction, f"Stopped the daily digest in {channel.mention}.", ephemeral=True)
+
+    @app_commands.command(name="list", description="Every digest in this server")
+    async def list_(self, interaction: discord.Interaction) -> None:
+        subscriptions = await self.store.subscriptions(guild_id=interaction.guild_id)
+        if not subscriptions:
+            await reply(interaction, "No digests yet: try /digest subscribe.", ephemeral=True)
+            return
+        latest = await self.store.latest_deliveries([s.id for s in subscriptions])
+        lines = [self._describe(s, latest.get(s.id)) for s in subscriptions]
+        embed = discord.Embed(title="Daily digests", colour=COLOUR)
+        embed.description = limits.clip("\n\n".join(lines), limits.EMBED_DESCRIPTION)
+        await reply(interaction, embed=embed, ephemeral=True)
+
+    def _describe(self, subscription: Subscription, last: Delivery | None) -> str:
+        line = f"<#{subscription.channel_id}> · {subscription.local_time} {subscription.timezone}"
+        if subscription.source_list:
+            line += f" · only {', '.join(subscription.source_list)}"
+        next_post = self.digests.next_run(subscription)
+        line += f"\nNext: {when(next_post, 'R')}" if next_post else "\n**Paused**"
+        if last is not None:
+            line += f" · Last: {last.local_date} {STATUS_WORDS.get(last.status, last.status)}"
+        if subscription.last_error:
+            line += f"\n⚠ {limits.clip(subscription.last_error, 300)}"
+            if not subscription.active:
+                line += "\nFix it, then use /digest resume."
+        return line
+
+    @app_commands.command(name="preview", description="See a day's digest (only you see it)")
+    @app_commands.describe(date="A day as YYYY-MM-DD or MM-DD (default: today)")
+    async def preview(self, interaction: discord.Interaction, date: str | None = None) -> None:
+        subscription = await self.store.find(interaction.guild_id or 0, interaction.channel_id or 0)
+        zone = subscription.zone if subscription else parse_zone("UTC")
+        today = self.app.clock().astimezone(zone).date()
+        day = parse_day(date, today) if date else today
+        if subscription is not None:  # preview what this channel would get
+            digest = self.digests.deliverer.plan(subscription, day)
+        else:
+            digest = plan_digest(
+                self.app.calendar, day, DigestOptions(empty=self.app.settings.digest.empty)
+            )
+        if digest is None:
+            await reply(
+                interaction,
+                f"Nothing to post for {day:%d %B}: that day would be skipped.",
+                ephemeral=True,
+            )
+            return
+        content, embeds = digest_message(digest)
+        await reply(interaction, content, embeds=embeds, ephemeral=True)
+
+    @app_commands.command(name="send-now", description="Post today's digest now")
+    @app_commands.describe(channel="A channel with a digest")
+    async def send_now(
+        self, interaction: discord.Interaction, channel: discord.TextChannel
+    ) -> None:
+        subscription = await self._subscription(interaction, channel.id)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        outcome = await self.digests.send_now(subscription)
+        messages = {
+            "sent": f"Posted today's digest in {channel.mention}.",
+            "skipped": "The archive has nothing for today, so there is nothing to post.",
+            "retry": f"Discord didn't take it ({outcome.reason}); I'll retry later today.",
+            "paused": f"I couldn't post: {outcome.reason}. The digest is paused until you fix it.",
+        }
+        text = messages.get(outcome.status)
+        if text is None:  # "taken": today's is already out (or going out right now)
+            text = f"Today's digest for {channel.mention} is already posted."
+            delivery = outcome.delivery
+            if delivery is not None and delivery.message_id:
+                text += (
+                    f" https://discord.com/channels/{channel.guild.id}/{channel.id}/"
+                    f"{delivery.message_id}"
+                )
+        await reply(interaction, text, ephemeral=True)
+
+    @app_commands.command(name="resume", description="Restart a paused digest after fixing it")
+    @app_commands.describe(channel="The paused channel")
+    async def resume(self, interaction: discord.Interaction, channel: discord.TextChannel) -> None:
+        subscription = await self._subscription(interaction, channel.id)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await self.store.resume(subscription.id, self.app.clock())
+        await self.digests.rebuild()
+        subscription = await self._subscription(interaction, channel.id)
+        outcomes = await self.digests.catch_up_one(subscription)
+        text = f"The digest in {channel.mention} is running again."
+        if any(o.status == "sent" for o in outcomes):
+            text += " I posted today's, which had failed."
+        elif any(o.status == "paused" for o in outcomes):
+            text = f"Still failing: {outcomes[-1].reason}."
+        await reply(interaction, text, ephemeral=True)
