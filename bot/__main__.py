@@ -6,10 +6,10 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from bot.cli import archive, discord, search
+from bot.cli import archive, digest, discord, search
 from bot.errors import ConfigError, UserFacingError
 
-SUBCOMMANDS = (search, archive, discord)
+SUBCOMMANDS = (search, archive, digest, discord)
 
 
 def build_parser() -> argparse.ArgumentParser:

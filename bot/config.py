@@ -70,7 +70,7 @@ class DigestSettings(_Section):
     catch_up: timedelta = timedelta(hours=6)
     empty: Literal["skip", "nearest"] = "skip"
     misfire_grace: timedelta = timedelta(minutes=5)
-    sends_per_second: float = Field(default=45, gt=0, le=50)
+    sends_per_second: float = Field(default=45, gt=0, le=46)
 
 
 class LoggingSettings(_Section):

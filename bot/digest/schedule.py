@@ -16,7 +16,6 @@ local day ends; every attempt is counted in the delivery row.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import date, datetime, timedelta
 
@@ -55,7 +54,6 @@ class DigestScheduler:
         self.catch_up = catch_up
         self.misfire_grace = misfire_grace
         self.scheduler = AsyncIOScheduler()
-        self._tasks: set[asyncio.Task] = set()
 
     # --- lifecycle ---
 
@@ -69,8 +67,6 @@ class DigestScheduler:
     async def stop(self) -> None:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
-        for task in list(self._tasks):
-            task.cancel()
 
     async def rebuild(self) -> None:
         """Make the jobs match the store's active subscriptions exactly."""
@@ -121,6 +117,8 @@ class DigestScheduler:
         outcome = await self.deliverer.deliver(subscription, day)
         if outcome.status == "retry" and outcome.delivery is not None:
             self._schedule_retry(subscription, day, outcome.delivery.attempts)
+        elif outcome.status == "paused" and self.scheduler.get_job(self._job_id(subscription.id)):
+            self.scheduler.remove_job(self._job_id(subscription.id))
         return outcome
 
     def _schedule_retry(self, subscription: Subscription, day: date, attempts: int) -> None:
@@ -174,9 +172,9 @@ class DigestScheduler:
         for back in range(LOOK_BACK_DAYS, -1, -1):
             day = latest - timedelta(days=back)
             due = due_at(day, subscription.local_time, subscription.zone)
-            if due < subscription.created_at:
-                continue  # the subscription did not exist yet
             row = await self.store.delivery(subscription.id, day)
+            if row is None and due < subscription.created_at:
+                continue  # the subscription did not exist yet
             if row is not None and row.status != FAILED:
                 continue
             if now - due <= self.catch_up:

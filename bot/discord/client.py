@@ -49,17 +49,18 @@ class DatelineBot(commands.AutoShardedBot):
         self.cooldowns = Cooldowns()
         self._reloading = asyncio.Lock()
         digest = app.settings.digest
+        clock = lambda: app.clock()  # noqa: E731 - follows the app's clock if it is swapped
         deliverer = Deliverer(
             app.store,
             lambda: app.calendar,
             DiscordPoster(self, digest.sends_per_second),
-            app.clock,
+            clock,
             empty=digest.empty,
         )
         self.digests = DigestScheduler(
             app.store,
             deliverer,
-            app.clock,
+            clock,
             catch_up=digest.catch_up,
             misfire_grace=digest.misfire_grace,
         )

@@ -25,6 +25,8 @@ NEEDED = {
     "embed_links": "Embed Links",
 }
 
+BURST = 4
+
 
 def missing_permissions(permissions: discord.Permissions) -> list[str]:
     return [label for name, label in NEEDED.items() if not getattr(permissions, name)]
@@ -33,8 +35,9 @@ def missing_permissions(permissions: discord.Permissions) -> list[str]:
 class DiscordPoster:
     def __init__(self, client: discord.Client, sends_per_second: float) -> None:
         self.client = client
-        # Capacity 1: evenly spaced sends, so no one-second window ever exceeds the rate.
-        self.limiter = AsyncLimiter(1, 1 / sends_per_second)
+        # A leaky bucket: a burst of BURST, then evenly spaced sends. Any one-second
+        # window then holds at most BURST + rate sends (4 + 45 < 50 by default).
+        self.limiter = AsyncLimiter(BURST, BURST / sends_per_second)
 
     async def post(self, channel_id: int, digest: Digest, nonce: str) -> int:
         content, embeds = digest_message(digest)
