@@ -1,0 +1,114 @@
+"""What a day's digest holds, and how it is rendered within Discord's limits."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, timezone
+
+import pytest
+
+from bot.archive.model import Article
+from bot.digest.plan import DigestOptions, plan_digest
+from bot.digest.select import OnThisDay
+from bot.discord import limits
+from bot.discord.embeds import digest_message
+
+
+def article(ident: str, when: datetime, source: str = "Wire", title: str = "") -> Article:
+    return Article(ident, when, source, title or f"Story {ident}", f"Body of {ident}.")
+
+
+def at(year: int, month: int, day: int, hour: int = 12) -> datetime:
+    return datetime(year, month, day, hour, tzinfo=UTC)
+
+
+def test_same_month_and_day_in_earlier_years_only_newest_first():
+    calendar = OnThisDay(
+        [
+            article("a2019", at(2019, 3, 26)),
+            article("a2021", at(2021, 3, 26)),
+            article("later", at(2024, 3, 26)),  # the digest's own year: not "earlier"
+            article("other", at(2021, 3, 27)),
+        ]
+    )
+    digest = plan_digest(calendar, date(2024, 3, 26), DigestOptions())
+    assert [(g.year, g.label, [a.id for a in g.articles]) for g in digest.groups] == [
+        (2021, "3 years ago", ["a2021"]),
+        (2019, "5 years ago", ["a2019"]),
+    ]
+
+
+def test_calendar_date_is_the_articles_own_offset():
+    new_york = timezone(timedelta(hours=-4))
+    late_evening = Article("ny", datetime(2006, 10, 23, 22, 42, tzinfo=new_york), "R", "t", "b")
+    calendar = OnThisDay([late_evening])  # 02:42 UTC on the 24th, but filed on the 23rd
+    assert plan_digest(calendar, date(2026, 10, 23), DigestOptions()).selected == [late_evening]
+    assert plan_digest(calendar, date(2026, 10, 24), DigestOptions()) is None
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        (date(2027, 2, 28), ["leap", "feb28"]),  # common year: the 29th joins the 28th
+        (date(2028, 2, 28), ["feb28"]),  # leap year: the 29th has its own day
+        (date(2028, 2, 29), ["leap"]),
+    ],
+)
+def test_feb_29_in_leap_and_common_years(day, expected):
+    calendar = OnThisDay([article("leap", at(2024, 2, 29)), article("feb28", at(2023, 2, 28))])
+    digest = plan_digest(calendar, day, DigestOptions())
+    assert [a.id for a in digest.selected] == expected
+
+
+def test_a_big_day_is_capped_round_robin_across_years_and_sources_first():
+    stories = [
+        article(f"{year}-{source}-{n}", at(year, 3, 26, 8 + n), source)
+        for year in (2018, 2019, 2020)
+        for source in ("Reuters", "AFP")
+        for n in range(3)
+    ]
+    digest = plan_digest(OnThisDay(stories), date(2024, 3, 26), DigestOptions(max_items=5))
+    assert [[a.id for a in g.articles] for g in digest.groups] == [
+        # diverse sources first within a year; same-minute ties go by id
+        ["2020-AFP-0", "2020-Reuters-0"],
+        ["2019-AFP-0", "2019-Reuters-0"],
+        ["2018-AFP-0"],
+    ]
+    assert (digest.total, digest.shown, digest.hidden) == (18, 5, 13)
+
+
+def test_source_filter_min_items_and_the_empty_policy():
+    calendar = OnThisDay(
+        [
+            article("r1", at(2020, 3, 26), "Reuters"),
+            article("s1", at(2020, 3, 26), "Shafaq News"),
+            article("s2", at(2019, 3, 28), "Shafaq News"),
+            article("s3", at(2018, 3, 28), "Shafaq News"),
+        ]
+    )
+    day = date(2024, 3, 26)
+    only = plan_digest(calendar, day, DigestOptions(sources=["shafaq news"]))
+    assert [a.id for a in only.selected] == ["s1"]
+    assert plan_digest(calendar, day, DigestOptions(min_items=3)) is None
+    nearest = plan_digest(
+        calendar, day, DigestOptions(min_items=2, empty="nearest", sources=["Shafaq News"])
+    )
+    assert nearest.day == date(2024, 3, 28) and nearest.substituted
+    assert [(g.year, g.years_ago) for g in nearest.groups] == [(2019, 5), (2018, 6)]
+    assert plan_digest(OnThisDay([]), day, DigestOptions(empty="nearest")) is None
+
+
+def test_rendering_a_huge_day_stays_within_discord_limits():
+    long_title = "Parliament debates the budget " * 10
+    stories = [
+        article(f"{year}-{n}", at(year, 3, 26), f"Outlet {n}", f"{long_title} {n}")
+        for year in range(1990, 2024)
+        for n in range(5)
+    ]
+    digest = plan_digest(OnThisDay(stories), date(2024, 3, 26), DigestOptions(max_items=25))
+    content, embeds = digest_message(digest)
+    assert len(content) <= limits.CONTENT
+    assert len(embeds) <= limits.EMBEDS_PER_MESSAGE
+    assert sum(len(e) for e in embeds) <= limits.EMBED_TOTAL
+    shown = sum(e.description.count("• ") for e in embeds)
+    assert embeds[-1].footer.text == f"and {digest.total - shown} more: /onthisday 03-26"
+    assert shown >= 10

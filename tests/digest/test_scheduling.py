@@ -1,0 +1,244 @@
+"""The real APScheduler, driven through time with time-machine: zones, DST, catch-up, retries.
+
+The poster here is a recorder (the Discord side of delivery is covered through
+SimCord and the loopback fake); everything else is the production code path:
+store on SQLite, ``Deliverer``, ``DigestScheduler`` and its cron triggers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+import time_machine
+from apscheduler.events import EVENT_JOB_EXECUTED
+
+from bot.archive.model import Article
+from bot.clock import utc_now
+from bot.digest.delivery import Deliverer, DeliveryFailed
+from bot.digest.plan import Digest
+from bot.digest.schedule import DigestScheduler
+from bot.digest.select import OnThisDay
+from bot.store import Store
+from bot.store.models import FAILED, MISSED, SENT
+
+
+def every_day_of(year: int) -> OnThisDay:
+    start = datetime(year, 1, 1, 12, tzinfo=UTC)
+    return OnThisDay(
+        Article(f"s{n}", start + timedelta(days=n), "Wire", f"Story {n}", "Body.")
+        for n in range(366)
+    )
+
+
+@dataclass
+class RecordingPoster:
+    posts: list[tuple[int, date, str, datetime]] = field(default_factory=list)
+    failures: list[DeliveryFailed] = field(default_factory=list)
+
+    async def post(self, channel_id: int, digest: Digest, nonce: str) -> int:
+        if self.failures:
+            raise self.failures.pop(0)
+        self.posts.append((channel_id, digest.requested, nonce, utc_now()))
+        return 1000 + len(self.posts)
+
+
+@dataclass
+class Harness:
+    store: Store
+    poster: RecordingPoster
+    scheduler: DigestScheduler
+    traveller: time_machine.Coordinates
+    firings: list[datetime] = field(default_factory=list)
+
+    async def subscribe(self, channel_id: int, local_time: str, zone: str, **options):
+        return await self.store.subscribe(
+            1, channel_id, local_time=local_time, timezone=zone, now=utc_now(), **options
+        )
+
+    async def start(self) -> None:
+        await self.scheduler.start()
+        self.scheduler.scheduler.add_listener(
+            lambda event: self.firings.append(event.scheduled_run_time), EVENT_JOB_EXECUTED
+        )
+
+    async def advance_to(self, target: datetime) -> None:
+        """Jump from one due job to the next until ``target``, letting each job run."""
+        while True:
+            due = [j.next_run_time for j in self.scheduler.scheduler.get_jobs() if j.next_run_time]
+            if not due or min(due) > target:
+                break
+            self.traveller.move_to(min(due))
+            self.scheduler.scheduler.wakeup()
+            await settle()
+        self.traveller.move_to(target)
+
+
+async def settle() -> None:
+    """Let the jobs APScheduler just started run to completion."""
+    current = asyncio.current_task()
+    for _ in range(500):
+        await asyncio.sleep(0.005)
+        if all(t.done() or t is current for t in asyncio.all_tasks()):
+            return
+    raise AssertionError("scheduled jobs did not finish")
+
+
+@pytest.fixture
+def start_at():
+    return datetime(2026, 6, 1, 0, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+async def harness(tmp_path, start_at):
+    with time_machine.travel(start_at, tick=False) as traveller:
+        store = Store.open(f"sqlite+aiosqlite:///{tmp_path / 'store.sqlite3'}")
+        await store.start()
+        poster = RecordingPoster()
+        calendar = every_day_of(2020)
+        deliverer = Deliverer(store, lambda: calendar, poster, utc_now)
+        scheduler = DigestScheduler(
+            store,
+            deliverer,
+            utc_now,
+            catch_up=timedelta(hours=6),
+            misfire_grace=timedelta(minutes=5),
+        )
+        yield Harness(store, poster, scheduler, traveller)
+        await scheduler.stop()
+        await store.close()
+
+
+async def test_each_zone_gets_its_digest_at_its_local_time_exactly_once(harness):
+    zones = {
+        "Europe/Berlin": datetime(2026, 6, 1, 7, 0, tzinfo=UTC),  # CEST, UTC+2
+        "America/New_York": datetime(2026, 6, 1, 13, 0, tzinfo=UTC),  # EDT, UTC-4
+        "Asia/Kolkata": datetime(2026, 6, 1, 3, 30, tzinfo=UTC),  # UTC+5:30
+        "Asia/Baghdad": datetime(2026, 6, 1, 6, 0, tzinfo=UTC),  # UTC+3
+    }
+    for channel, zone in enumerate(zones, start=1):
+        await harness.subscribe(channel, "09:00", zone)
+    await harness.start()
+    await harness.advance_to(datetime(2026, 6, 1, 23, 59, tzinfo=UTC))
+    posted = {channel: (day, at) for channel, day, _nonce, at in harness.poster.posts}
+    assert len(harness.poster.posts) == 4
+    for channel, expected in enumerate(zones.values(), start=1):
+        assert posted[channel] == (date(2026, 6, 1), expected)
+
+
+@pytest.mark.parametrize(
+    ("zone", "local_time", "start_at", "firings", "local_day"),
+    [
+        # Fall back: APScheduler 3.11 fires 02:30 twice (00:30 and 01:30 UTC); one post.
+        (
+            "Europe/Berlin",
+            "02:30",
+            datetime(2026, 10, 24, 22, 0, tzinfo=UTC),
+            2,
+            date(2026, 10, 25),
+        ),
+        # Spring forward: 02:30 does not exist; it fires once, at 01:30 UTC.
+        ("Europe/Berlin", "02:30", datetime(2026, 3, 28, 22, 0, tzinfo=UTC), 1, date(2026, 3, 29)),
+        (
+            "America/New_York",
+            "01:30",
+            datetime(2026, 11, 1, 4, 0, tzinfo=UTC),
+            None,
+            date(2026, 11, 1),
+        ),
+        ("America/New_York", "02:30", datetime(2026, 3, 8, 5, 0, tzinfo=UTC), 1, date(2026, 3, 8)),
+    ],
+)
+async def test_dst_days_post_once(harness, zone, local_time, start_at, firings, local_day):
+    subscription = await harness.subscribe(1, local_time, zone)
+    await harness.start()
+    await harness.advance_to(start_at + timedelta(hours=23, minutes=59))
+    if firings is not None:
+        assert len(harness.firings) == firings
+    assert [(day, nonce) for _c, day, nonce, _at in harness.poster.posts] == [
+        (local_day, f"dl{subscription.id}d{local_day:%Y%m%d}")
+    ]
+    row = await harness.store.delivery(subscription.id, local_day)
+    assert (row.status, row.attempts) == (SENT, 1)
+
+
+@pytest.mark.parametrize("start_at", [datetime(2026, 6, 4, 12, 0, tzinfo=UTC)])
+async def test_catch_up_posts_today_if_recent_and_records_older_days_missed(harness, start_at):
+    harness.traveller.move_to(datetime(2026, 6, 1, 8, 0, tzinfo=UTC))
+    recent = await harness.subscribe(1, "09:00", "UTC")  # 3 h late at start: posted
+    stale = await harness.subscribe(2, "05:30", "UTC")  # 6.5 h late at start: missed
+    harness.traveller.move_to(start_at)  # Dateline was down from before 09:00 on 1 June
+    await harness.start()
+    assert [(c, day) for c, day, _n, _at in harness.poster.posts] == [(1, date(2026, 6, 4))]
+    for subscription in (recent, stale):
+        statuses = {d.local_date: d.status for d in await harness.store.deliveries(subscription.id)}
+        assert statuses[date(2026, 6, 2)] == statuses[date(2026, 6, 3)] == MISSED
+    # 05:30 on 1 June came before the subscription existed: nothing to miss.
+    assert await harness.store.delivery(stale.id, date(2026, 6, 1)) is None
+    assert (await harness.store.delivery(recent.id, date(2026, 6, 1))).status == MISSED
+    assert (await harness.store.delivery(stale.id, date(2026, 6, 4))).status == MISSED
+    assert (await harness.store.delivery(recent.id, date(2026, 6, 4))).status == SENT
+
+
+async def test_a_claim_left_by_a_crash_is_finished_with_its_nonce(harness):
+    subscription = await harness.subscribe(1, "09:00", "UTC")
+    harness.traveller.move_to(datetime(2026, 6, 1, 9, 0, tzinfo=UTC))
+    await harness.store.claim(subscription.id, date(2026, 6, 1), "dl1d20260601", utc_now())
+    # ... the process dies here; it comes back 20 minutes later.
+    harness.traveller.move_to(datetime(2026, 6, 1, 9, 20, tzinfo=UTC))
+    await harness.start()
+    assert [(day, nonce) for _c, day, nonce, _at in harness.poster.posts] == [
+        (date(2026, 6, 1), "dl1d20260601")
+    ]
+    row = await harness.store.delivery(subscription.id, date(2026, 6, 1))
+    assert (row.status, row.attempts, row.message_id) == (SENT, 2, 1001)
+    await harness.advance_to(datetime(2026, 6, 1, 23, 0, tzinfo=UTC))
+    assert len(harness.poster.posts) == 1
+
+
+async def test_a_claim_too_old_to_resend_is_recorded_missed(harness):
+    subscription = await harness.subscribe(1, "09:00", "UTC")
+    harness.traveller.move_to(datetime(2026, 6, 1, 9, 0, tzinfo=UTC))
+    await harness.store.claim(subscription.id, date(2026, 6, 1), "dl1d20260601", utc_now())
+    harness.traveller.move_to(datetime(2026, 6, 1, 20, 0, tzinfo=UTC))
+    await harness.start()
+    assert harness.poster.posts == []
+    row = await harness.store.delivery(subscription.id, date(2026, 6, 1))
+    assert row.status == MISSED
+    assert await harness.store.stale_claims() == []
+
+
+async def test_transient_failures_retry_with_backoff_within_the_day(harness):
+    subscription = await harness.subscribe(1, "09:00", "UTC")
+    harness.poster.failures = [
+        DeliveryFailed("Discord answered 503; retrying later", permanent=False),
+        DeliveryFailed("Discord answered 429; retrying later", permanent=False),
+    ]
+    await harness.start()
+    await harness.advance_to(datetime(2026, 6, 1, 9, 0, 30, tzinfo=UTC))
+    row = await harness.store.delivery(subscription.id, date(2026, 6, 1))
+    assert (row.status, row.attempts, row.last_error) == (
+        FAILED,
+        1,
+        "Discord answered 503; retrying later",
+    )
+    assert "503" in (await harness.store.subscription(subscription.id)).last_error
+    await harness.advance_to(datetime(2026, 6, 1, 10, 0, tzinfo=UTC))
+    [(_c, _day, _nonce, posted_at)] = harness.poster.posts
+    assert posted_at == datetime(2026, 6, 1, 9, 6, tzinfo=UTC)  # +1 min, then +5 min
+    row = await harness.store.delivery(subscription.id, date(2026, 6, 1))
+    assert (row.status, row.attempts) == (SENT, 3)
+    assert (await harness.store.subscription(subscription.id)).last_error is None
+
+
+async def test_permanent_failure_pauses_and_stops_the_job(harness):
+    subscription = await harness.subscribe(1, "09:00", "UTC")
+    harness.poster.failures = [DeliveryFailed("the channel no longer exists", permanent=True)]
+    await harness.start()
+    await harness.advance_to(datetime(2026, 6, 3, 23, 0, tzinfo=UTC))
+    assert harness.poster.posts == []
+    paused = await harness.store.subscription(subscription.id)
+    assert (paused.state, paused.last_error) == ("paused", "the channel no longer exists")
+    assert len(await harness.store.deliveries(subscription.id)) == 1
