@@ -77,6 +77,11 @@ class FakeDiscord:
         self.callbacks: dict[str, asyncio.Future] = {}
         self.messages: list[dict[str, Any]] = []
         self.rate_limit = rate_limit_per_second
+        # Per channel id, statuses to answer the next message posts with (403, 404, 429, 503).
+        self.failures: dict[str, list[int]] = {}
+        # When set, a message post is stored (Discord has it) but never answered.
+        self.hold_messages = False
+        self._released = asyncio.Event()
         self.rate_limited = 0
         self._window: list[float] = []
         self._ids = itertools.count(1_200_000_000_000_000_000)
@@ -99,6 +104,7 @@ class FakeDiscord:
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
 
     async def stop(self) -> None:
+        self._released.set()
         for socket in list(self._sockets):
             await socket.close()
         if self._runner is not None:
@@ -381,17 +387,28 @@ class FakeDiscord:
                     {
                         "message": "You are being rate limited.",
                         "retry_after": retry_after,
-                        "global": False,
+                        "global": True,
                     },
                     status=429,
                     headers={
                         "Via": "1.1 google",
                         "Retry-After": f"{retry_after:.3f}",
-                        "X-RateLimit-Scope": "user",
+                        "X-RateLimit-Global": "true",
+                        "X-RateLimit-Scope": "global",
                     },
                 )
-            message = self._message(body or {}, parts[1])
+            failure = self._injected_failure(parts[1])
+            if failure is not None:
+                return failure
+            body = body or {}
+            if body.get("enforce_nonce") and body.get("nonce"):
+                for earlier in self.messages:  # Discord returns the message it already has
+                    if earlier["channel_id"] == parts[1] and earlier["nonce"] == body["nonce"]:
+                        return json_response(earlier)
+            message = self._message(body, parts[1])
             self.messages.append(message)
+            if self.hold_messages:
+                await self._released.wait()  # the sender dies waiting for this answer
             return json_response(
                 message,
                 headers={
@@ -404,6 +421,27 @@ class FakeDiscord:
         return json_response(
             {"message": f"fake Discord has no {method} {path}", "code": 0}, status=404
         )
+
+    def _injected_failure(self, channel_id: str) -> web.Response | None:
+        statuses = self.failures.get(channel_id)
+        if not statuses:
+            return None
+        status = statuses.pop(0)
+        if status == 429:
+            return json_response(
+                {"message": "You are being rate limited.", "retry_after": 0.05, "global": False},
+                status=429,
+                headers={"Via": "1.1 google", "Retry-After": "0.05", "X-RateLimit-Scope": "user"},
+            )
+        errors = {
+            403: (50013, "Missing Permissions"),
+            404: (10003, "Unknown Channel"),
+        }
+        code, message = errors.get(status, (0, "Service Unavailable"))
+        return json_response({"message": message, "code": code}, status=status)
+
+    def channel_messages(self, channel_id: int | str) -> list[dict[str, Any]]:
+        return [m for m in self.messages if m["channel_id"] == str(channel_id)]
 
     def _callback(self, token: str, body: dict[str, Any]) -> web.Response:
         future = self.callbacks.get(token)
