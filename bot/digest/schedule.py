@@ -16,8 +16,11 @@ local day ends; every attempt is counted in the delivery row.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Coroutine
 from datetime import date, datetime, timedelta
+from typing import Any, TypeVar
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
@@ -29,9 +32,23 @@ from bot.store import Store, Subscription
 from bot.store.models import FAILED, MISSED
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 RETRY_DELAYS = (60, 300, 900, 1800, 3600)  # seconds; the last repeats until the day ends
 LOOK_BACK_DAYS = 7  # how far back start-up records missed days
+
+
+CATCH_UP_CONCURRENCY = 64
+
+
+async def bounded_gather(coroutines: list[Coroutine[Any, Any, T]], limit: int) -> list[T]:
+    semaphore = asyncio.Semaphore(limit)
+
+    async def one(coroutine: Coroutine[Any, Any, T]) -> T:
+        async with semaphore:
+            return await coroutine
+
+    return await asyncio.gather(*(one(c) for c in coroutines))
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -161,8 +178,9 @@ class DigestScheduler:
                 await self.store.mark(stale.id, MISSED, now, reason)
 
     async def catch_up_all(self) -> None:
-        for subscription in await self.store.subscriptions(active_only=True):
-            await self.catch_up_one(subscription)
+        """Every active subscription, concurrently (sends are paced by the poster)."""
+        subscriptions = await self.store.subscriptions(active_only=True)
+        await bounded_gather([self.catch_up_one(s) for s in subscriptions], CATCH_UP_CONCURRENCY)
 
     async def catch_up_one(self, subscription: Subscription) -> list[Outcome]:
         """Post a due time missed by less than ``catch_up``; record older ones as MISSED."""
