@@ -51,7 +51,7 @@ def write_archive(folder: Path, day: datetime) -> Path:
 async def seed(workdir: Path, n: int, due: datetime) -> Store:
     store = Store.open(f"sqlite+aiosqlite:///{workdir / 'data' / 'dateline.sqlite3'}")
     await store.start()
-    created = due - timedelta(days=1)
+    created = datetime.now(UTC)
     for number in range(n):
         await store.subscribe(
             1, FIRST_CHANNEL + number, local_time=f"{due:%H:%M}", timezone="UTC", now=created

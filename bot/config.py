@@ -18,6 +18,8 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from bot.errors import ConfigError
 
@@ -62,8 +64,28 @@ class DiscordSettings(_Section):
     owner_ids: list[int] = Field(default_factory=list)
 
 
+ASYNC_DRIVERS = {"sqlite": {"aiosqlite"}, "postgresql": {"asyncpg", "psycopg"}}
+
+
 class StoreSettings(_Section):
     url: str = "sqlite+aiosqlite:///data/dateline.sqlite3"
+
+    @field_validator("url")
+    @classmethod
+    def _async_url(cls, value: str) -> str:
+        expected = (
+            "expected an async database URL such as sqlite+aiosqlite:///data/dateline.sqlite3 "
+            "or postgresql+asyncpg://user@host/db"
+        )
+        try:
+            url = make_url(value)
+        except ArgumentError:
+            raise ValueError(expected) from None
+        if "+" not in url.drivername or url.get_driver_name() not in ASYNC_DRIVERS.get(
+            url.get_backend_name(), ()
+        ):
+            raise ValueError(expected)
+        return value
 
 
 class DigestSettings(_Section):

@@ -119,3 +119,34 @@ def test_runs_as_a_real_process(archive):
     )
     assert done.returncode == 0, done.stderr
     assert [r["id"] for r in json.loads(done.stdout)["results"]] == ["h1"]
+
+
+def test_digest_lists_every_selected_id_by_year(archive, capsys):
+    code, out, _ = run(
+        capsys, "digest", "--date", "2024-03-26", "--json", "--archive", str(archive)
+    )
+    assert code == 0
+    payload = json.loads(out)
+    assert payload["ids"] == ["v2", "v1"]
+    assert payload["years"] == [
+        {"year": 2020, "years_ago": 4, "ids": ["v2"]},
+        {"year": 2019, "years_ago": 5, "ids": ["v1"]},
+    ]
+    code, out, _ = run(capsys, "digest", "--date", "2020-03-26", "--archive", str(archive))
+    assert "1 year ago · 2019" in out and "v1" in out and "v2" not in out
+
+
+def test_digest_empty_day_skipped_or_nearest(archive, capsys):
+    argv = ["digest", "--date", "2024-03-27", "--json", "--archive", str(archive)]
+    _, out, _ = run(capsys, *argv)
+    assert json.loads(out) == {"date": "2024-03-27", "skipped": True, "ids": [], "years": []}
+    _, out, _ = run(capsys, *argv, "--empty", "nearest")
+    payload = json.loads(out)
+    assert (payload["shown_date"], payload["ids"]) == ("2024-03-26", ["v2", "v1"])
+
+
+def test_digest_bad_date_is_an_argument_error(archive, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["digest", "--date", "26/03/2024", "--archive", str(archive)])
+    assert exit_info.value.code == 2
+    assert "not a date: use YYYY-MM-DD" in capsys.readouterr().err

@@ -71,3 +71,9 @@ def test_missing_file_and_broken_toml(tmp_path):
     broken.write_text("[archive\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_settings(broken, environ={})
+
+
+@pytest.mark.parametrize("url", ["sqlite:///data/x.db", "postgresql://u@h/db", "not a url"])
+def test_store_url_must_name_an_async_driver(url):
+    with pytest.raises(ConfigError, match="store.url: expected an async database URL"):
+        load_settings(None, {"DATELINE_STORE__URL": url})

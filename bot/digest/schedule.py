@@ -28,7 +28,7 @@ from apscheduler.triggers.date import DateTrigger
 from bot.clock import Clock
 from bot.digest.delivery import Deliverer, Outcome
 from bot.digest.timing import delivery_nonce, due_at, latest_due_date, next_run, trigger
-from bot.store import Store, Subscription
+from bot.store import Delivery, Store, Subscription
 from bot.store.models import FAILED, MISSED
 
 log = logging.getLogger(__name__)
@@ -38,7 +38,7 @@ RETRY_DELAYS = (60, 300, 900, 1800, 3600)  # seconds; the last repeats until the
 LOOK_BACK_DAYS = 7  # how far back start-up records missed days
 
 
-CATCH_UP_CONCURRENCY = 64
+CONCURRENCY = 64  # subscriptions handled at once; sends are paced by the poster
 
 
 async def bounded_gather(coroutines: list[Coroutine[Any, Any, T]], limit: int) -> list[T]:
@@ -71,15 +71,21 @@ class DigestScheduler:
         self.catch_up = catch_up
         self.misfire_grace = misfire_grace
         self.scheduler = AsyncIOScheduler()
+        self._firing = asyncio.Semaphore(CONCURRENCY)
 
     # --- lifecycle ---
 
     async def start(self) -> None:
-        await self.recover()
-        await self.catch_up_all()
+        """Jobs first, so nothing due during the repair is lost; then the repair.
+
+        A due time that passes while recovery and catch-up run is posted by
+        whichever gets there first; the claim makes sure only one does.
+        """
         await self.rebuild()
         if not self.scheduler.running:
             self.scheduler.start()
+        await self.recover()
+        await self.catch_up_all()
 
     async def stop(self) -> None:
         if self.scheduler.running:
@@ -92,19 +98,30 @@ class DigestScheduler:
         for job in self.scheduler.get_jobs():
             if job.id.startswith("digest-") and job.id not in wanted:
                 job.remove()
-        for job_id, subscription in wanted.items():
-            self.scheduler.add_job(
-                self.fire,
-                trigger(subscription.local_time, subscription.zone),
-                args=[subscription.id],
-                id=job_id,
-                name=f"digest for channel {subscription.channel_id}",
-                replace_existing=True,
-                coalesce=True,
-                misfire_grace_time=int(self.misfire_grace.total_seconds()),
-                max_instances=3,  # a slow send must not make the next firing "skipped"
-            )
+        for subscription in wanted.values():
+            self._schedule(subscription)
         log.info("Scheduled %d digest(s)", len(wanted))
+
+    async def reschedule(self, subscription_id: int) -> None:
+        """Rebuild one subscription's job from the store after it changed (or went)."""
+        subscription = await self.store.subscription(subscription_id)
+        if subscription is not None and subscription.active:
+            self._schedule(subscription)
+        elif self.scheduler.get_job(self._job_id(subscription_id)):
+            self.scheduler.remove_job(self._job_id(subscription_id))
+
+    def _schedule(self, subscription: Subscription) -> None:
+        self.scheduler.add_job(
+            self.fire,
+            trigger(subscription.local_time, subscription.zone),
+            args=[subscription.id],
+            id=self._job_id(subscription.id),
+            name=f"digest for channel {subscription.channel_id}",
+            replace_existing=True,
+            coalesce=True,
+            misfire_grace_time=int(self.misfire_grace.total_seconds()),
+            max_instances=3,  # a slow send must not make the next firing "skipped"
+        )
 
     @staticmethod
     def _job_id(subscription_id: int) -> str:
@@ -119,11 +136,12 @@ class DigestScheduler:
 
     async def fire(self, subscription_id: int) -> Outcome | None:
         """The job body: post the digest of the most recent due time, if not done yet."""
-        subscription = await self.store.subscription(subscription_id)
-        if subscription is None or not subscription.active:
-            return None
-        day = latest_due_date(self.clock(), subscription.local_time, subscription.zone)
-        return await self._deliver(subscription, day)
+        async with self._firing:  # thousands due at 09:00 queue here, not on the database
+            subscription = await self.store.subscription(subscription_id)
+            if subscription is None or not subscription.active:
+                return None
+            day = latest_due_date(self.clock(), subscription.local_time, subscription.zone)
+            return await self._deliver(subscription, day)
 
     async def send_now(self, subscription: Subscription) -> Outcome:
         """Today's digest, now; it counts as today's delivery."""
@@ -180,17 +198,31 @@ class DigestScheduler:
     async def catch_up_all(self) -> None:
         """Every active subscription, concurrently (sends are paced by the poster)."""
         subscriptions = await self.store.subscriptions(active_only=True)
-        await bounded_gather([self.catch_up_one(s) for s in subscriptions], CATCH_UP_CONCURRENCY)
+        since = self.clock().date() - timedelta(days=LOOK_BACK_DAYS + 2)
+        known = await self.store.deliveries_since(since)
+        await bounded_gather([self.catch_up_one(s, known) for s in subscriptions], CONCURRENCY)
 
-    async def catch_up_one(self, subscription: Subscription) -> list[Outcome]:
-        """Post a due time missed by less than ``catch_up``; record older ones as MISSED."""
+    async def catch_up_one(
+        self,
+        subscription: Subscription,
+        known: dict[tuple[int, date], Delivery] | None = None,
+    ) -> list[Outcome]:
+        """Post a due time missed by less than ``catch_up``; record older ones as MISSED.
+
+        ``known`` is the recent delivery log, read once for all subscriptions.
+        """
+        if known is None:
+            known = {
+                (d.subscription_id, d.local_date): d
+                for d in await self.store.deliveries(subscription.id)
+            }
         now = self.clock()
         latest = latest_due_date(now, subscription.local_time, subscription.zone)
         outcomes = []
         for back in range(LOOK_BACK_DAYS, -1, -1):
             day = latest - timedelta(days=back)
             due = due_at(day, subscription.local_time, subscription.zone)
-            row = await self.store.delivery(subscription.id, day)
+            row = known.get((subscription.id, day))
             if row is None and due < subscription.created_at:
                 continue  # the subscription did not exist yet
             if row is not None and row.status != FAILED:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import discord
 from discord.ext import commands
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.digest.delivery import Deliverer
 from bot.digest.schedule import DigestScheduler
@@ -21,6 +22,7 @@ from bot.discord.replies import NO_MENTIONS
 from bot.discord.state import SearchMemory
 from bot.discord.tree import DatelineTree
 from bot.discord.views import DYNAMIC_ITEMS
+from bot.errors import ConfigError
 from bot.invite import invite_url
 
 if TYPE_CHECKING:
@@ -67,7 +69,10 @@ class DatelineBot(commands.AutoShardedBot):
         self._digest_start: asyncio.Task | None = None
 
     async def setup_hook(self) -> None:
-        await self.app.store.start()  # migrations first: a bad store URL stops start-up here
+        try:  # migrations first: a store that can't be opened stops start-up here
+            await self.app.store.start()
+        except (SQLAlchemyError, OSError) as error:
+            raise ConfigError(f"store.url: cannot open the store: {error}") from None
         for cog in COGS:
             await self.add_cog(cog(self.app))
         await self.add_cog(DigestCog(self.app, self.digests))

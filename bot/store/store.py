@@ -269,6 +269,12 @@ class Store:
         async with self._sessions() as session:
             return list(await session.scalars(statement))
 
+    async def deliveries_since(self, day: date) -> dict[tuple[int, date], Delivery]:
+        """Every delivery row from ``day`` on, keyed by (subscription, local date)."""
+        statement = select(Delivery).where(Delivery.local_date >= day)
+        async with self._sessions() as session:
+            return {(d.subscription_id, d.local_date): d for d in await session.scalars(statement)}
+
     async def stale_claims(self) -> list[Delivery]:
         statement = select(Delivery).where(Delivery.status == CLAIMED).order_by(Delivery.id)
         async with self._sessions() as session:

@@ -123,7 +123,7 @@ class DigestCog(
             sources=_sources(sources),
             now=self.app.clock(),
         )
-        await self.digests.rebuild()
+        await self.digests.reschedule(subscription.id)
         next_post = self.digests.next_run(subscription)
         assert next_post is not None
         await reply(
@@ -141,7 +141,7 @@ class DigestCog(
         removed = await self.store.unsubscribe(interaction.guild_id or 0, channel.id)
         if removed is None:
             raise UserFacingError(f"{channel.mention} has no digest to stop.")
-        await self.digests.rebuild()
+        await self.digests.reschedule(removed.id)
         await reply(interaction, f"Stopped the daily digest in {channel.mention}.", ephemeral=True)
 
     @app_commands.command(name="list", description="Every digest in this server")
@@ -224,7 +224,7 @@ class DigestCog(
         subscription = await self._subscription(interaction, channel.id)
         await interaction.response.defer(ephemeral=True, thinking=True)
         await self.store.resume(subscription.id, self.app.clock())
-        await self.digests.rebuild()
+        await self.digests.reschedule(subscription.id)
         subscription = await self._subscription(interaction, channel.id)
         outcomes = await self.digests.catch_up_one(subscription)
         text = f"The digest in {channel.mention} is running again."
