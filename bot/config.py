@@ -92,7 +92,7 @@ class DigestSettings(_Section):
     catch_up: timedelta = timedelta(hours=6)
     empty: Literal["skip", "nearest"] = "skip"
     misfire_grace: timedelta = timedelta(minutes=5)
-    sends_per_second: float = Field(default=45, gt=0, le=46)
+    sends_per_second: float = Field(default=47, gt=0, le=48)
 
 
 class LoggingSettings(_Section):

@@ -25,7 +25,7 @@ NEEDED = {
     "embed_links": "Embed Links",
 }
 
-BURST = 4
+BURST = 2
 
 
 def missing_permissions(permissions: discord.Permissions) -> list[str]:
@@ -36,7 +36,7 @@ class DiscordPoster:
     def __init__(self, client: discord.Client, sends_per_second: float) -> None:
         self.client = client
         # A leaky bucket: a burst of BURST, then evenly spaced sends. Any one-second
-        # window then holds at most BURST + rate sends (4 + 45 < 50 by default).
+        # window then holds at most BURST + rate sends (2 + 47 < 50 by default).
         self.limiter = AsyncLimiter(BURST, BURST / sends_per_second)
 
     async def post(self, channel_id: int, digest: Digest, nonce: str) -> int:
