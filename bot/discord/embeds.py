@@ -137,6 +137,11 @@ HELP = (
     ("/random [year] [source]", "A random article."),
     ("/stats", "How big the archive is, with a chart of articles per year."),
     ("/invite", "The link to add Dateline to a server."),
+    (
+        "/digest subscribe · list · preview · send-now · resume · unsubscribe",
+        "Server admins (Manage Server): a daily 'on this date' post in a channel, "
+        "at a local time in any timezone.",
+    ),
 )
 
 
