@@ -75,5 +75,5 @@ def test_missing_file_and_broken_toml(tmp_path):
 
 @pytest.mark.parametrize("url", ["sqlite:///data/x.db", "postgresql://u@h/db", "not a url"])
 def test_store_url_must_name_an_async_driver(url):
-    with pytest.raises(ConfigError, match="store.url: expected an async database URL"):
+    with pytest.raises(ConfigError, match=r"store\.url: expected an async database URL"):
         load_settings(None, {"DATELINE_STORE__URL": url})
