@@ -116,6 +116,14 @@ class Store:
         async with self._sessions.begin() as session:
             return (await session.scalars(statement)).one_or_none()
 
+    async def forget_guild(self, guild_id: int) -> list[int]:
+        """Drop a server's subscriptions and their log (Dateline was removed from it)."""
+        statement = (
+            delete(Subscription).where(Subscription.guild_id == guild_id).returning(Subscription.id)
+        )
+        async with self._sessions.begin() as session:
+            return list(await session.scalars(statement))
+
     async def subscription(self, subscription_id: int) -> Subscription | None:
         async with self._sessions() as session:
             return await session.get(Subscription, subscription_id)

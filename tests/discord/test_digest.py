@@ -222,3 +222,21 @@ async def test_lost_permission_pauses_until_resumed(
     assert len(digest_channel.history()) == 1
     delivery = await app.store.delivery(stored.id, date(2024, 3, 26))
     assert (delivery.status, delivery.attempts) == (SENT, 2)
+
+
+async def test_deleting_the_channel_or_removing_the_bot_drops_digests(
+    simcord_env, guild, admin, channel, digest_channel, app
+):
+    other = guild.create_text_channel("other")
+    await subscribe(admin, channel, digest_channel)
+    await subscribe(admin, channel, other)
+    with simcord_env._bot_scope():  # the bot deletes it, as an admin would in the client
+        await simcord_env.bot.get_channel(digest_channel.id).delete()
+    await simcord_env.settle()
+    assert [s.channel_id for s in await app.store.subscriptions()] == [other.id]
+    assert [j.id for j in simcord_env.bot.digests.scheduler.get_jobs()] == ["digest-2"]
+    with simcord_env._bot_scope():
+        await simcord_env.bot.get_guild(guild.id).leave()
+    await simcord_env.settle()
+    assert await app.store.subscriptions() == []
+    assert simcord_env.bot.digests.scheduler.get_jobs() == []

@@ -158,3 +158,10 @@ async def test_latest_deliveries_and_unsubscribe_removes_the_log(store):
     assert removed.id == subscription.id
     assert await store.deliveries(subscription.id) == []
     assert await store.unsubscribe(10, 20) is None
+
+
+async def test_forgetting_a_guild_drops_only_its_subscriptions(store):
+    kept = await store.subscribe(11, 30, local_time="08:00", timezone="UTC", now=NOW)
+    gone = [(await subscribe(store, channel_id=c)).id for c in (20, 21)]
+    assert sorted(await store.forget_guild(10)) == sorted(gone)
+    assert [s.id for s in await store.subscriptions()] == [kept.id]

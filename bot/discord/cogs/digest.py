@@ -7,6 +7,7 @@ gets past that (an admin can override command permissions per role).
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
     from bot.app import App
     from bot.digest.schedule import DigestScheduler
     from bot.store import Delivery, Subscription
+
+log = logging.getLogger(__name__)
 
 STATUS_WORDS = {
     "sent": "posted",
@@ -65,6 +68,20 @@ class DigestCog(
         if not interaction.permissions.manage_guild:
             raise app_commands.MissingPermissions(["manage_guild"])
         return True
+
+    @commands.Cog.listener()
+    async def on_guild_channel_delete(self, channel: discord.abc.GuildChannel) -> None:
+        """A deleted channel's digest goes with it, instead of failing every morning."""
+        removed = await self.store.unsubscribe(channel.guild.id, channel.id)
+        if removed is not None:
+            await self.digests.reschedule(removed.id)
+            log.info("Channel %s was deleted: removed its digest", channel.id)
+
+    @commands.Cog.listener()
+    async def on_guild_remove(self, guild: discord.Guild) -> None:
+        """Removed from a server: its subscriptions and delivery log are deleted."""
+        for subscription_id in await self.store.forget_guild(guild.id):
+            await self.digests.reschedule(subscription_id)
 
     async def zone_choices(
         self, interaction: discord.Interaction, current: str
