@@ -8,7 +8,7 @@ import pytest
 
 from bot.errors import EmptyQuery
 from bot.search.index import SearchIndex
-from bot.search.snippet import MAX_SNIPPET
+from bot.search.snippet import MAX_SNIPPET, make_snippet
 from bot.search.types import Filters
 
 FILLER = "The committee met on Tuesday and discussed several routine matters at length."
@@ -134,3 +134,13 @@ def test_get_resolves_ids_and_aliases_of_dropped_duplicates(article):
     assert index.get("kept").id == "kept"
     assert index.get("dropped").id == "kept"
     assert index.get("missing") is None
+
+
+@pytest.mark.parametrize("extra_terms", [0, 20])  # the regex path and the word-scan path
+def test_snippet_marks_whole_words_only_whatever_the_number_of_terms(extra_terms):
+    terms = {"bank", "rates", *(f"unused{n}" for n in range(extra_terms))}
+    body = "The Bank raised rates; banking stocks and embankments fell. BANK RATES!"
+    snippet = make_snippet(body, terms)
+    assert snippet == (
+        "The **Bank** raised **rates**; banking stocks and embankments fell. **BANK** **RATES**!"
+    )

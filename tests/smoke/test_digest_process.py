@@ -155,3 +155,16 @@ async def _is(awaitable, expected) -> bool:
 
 async def _settled(awaitable) -> bool:
     return await awaitable in (SENT, FAILED)
+
+
+async def test_a_store_that_cannot_be_opened_stops_start_up_with_one_line(fake, archive, tmp_path):
+    process = await start_bot(
+        fake,
+        tmp_path,
+        archive,
+        DATELINE_STORE__URL="postgresql+asyncpg://nobody@127.0.0.1:9/nowhere",
+    )
+    assert await process.wait() == 2
+    lines = (tmp_path / "bot.log").read_text(encoding="utf-8").strip().splitlines()
+    assert lines[-1].startswith("dateline: store.url: cannot open the store:")
+    assert "Traceback" not in "\n".join(lines)
