@@ -53,7 +53,7 @@ async def test_subscribe_stores_the_subscription_and_names_the_next_post(
     admin, channel, digest_channel, app
 ):
     # The app's clock says 2024-03-26 09:00 UTC, which is 10:00 in Berlin: 09:30 has passed.
-    result = await subscribe(admin, channel, digest_channel, sources="Reuters, AFP")
+    result = await subscribe(admin, channel, digest_channel, sources="reuters, AFP")
     assert result.response.ephemeral
     assert timestamps(result.response.content) == [datetime(2024, 3, 27, 8, 30, tzinfo=UTC)]
     [stored] = await app.store.subscriptions()
@@ -63,6 +63,13 @@ async def test_subscribe_stores_the_subscription_and_names_the_next_post(
         "Europe/Berlin",
     )
     assert stored.source_list == ["Reuters", "AFP"]
+
+
+async def test_sources_autocomplete_completes_the_last_outlet(admin, channel):
+    choices = await admin.autocomplete(channel, "digest subscribe", "sources", "Reuters, sha")
+    assert [c["value"] for c in choices] == ["Reuters, Shafaq News"]
+    first = await admin.autocomplete(channel, "digest subscribe", "sources", "")
+    assert {c["value"] for c in first} == {"AFP", "Reuters", "Shafaq News", "Wire"}
 
 
 async def test_timezone_autocomplete_finds_cities(admin, channel):
@@ -79,6 +86,7 @@ async def test_timezone_autocomplete_finds_cities(admin, channel):
         ({"time": "9am"}, "24-hour HH:MM"),
         ({"timezone": "Mars/Olympus"}, "not a timezone I know"),
         ({"min_items": 5, "max_items": 2}, "min_items can't be larger"),
+        ({"sources": "Reuters, Reuterz"}, "no outlet called 'Reuterz'"),
     ],
 )
 async def test_subscribe_rejects_bad_input_kindly(

@@ -88,6 +88,32 @@ class DigestCog(
     ) -> list[app_commands.Choice[str]]:
         return [app_commands.Choice(name=z, value=z) for z in find_zones(current, limits.CHOICES)]
 
+    async def source_list_choices(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        """Completes the last of the comma-separated outlets, keeping the ones before it."""
+        *chosen, typed = [part.strip() for part in current.split(",")]
+        prefix = "".join(f"{c}, " for c in chosen if c)
+        typed = typed.casefold()
+        choices = []
+        for source in self.app.index.sources:
+            value = prefix + source
+            if typed in source.casefold() and source not in chosen and len(value) <= 100:
+                choices.append(app_commands.Choice(name=value, value=value))
+        return choices[: limits.CHOICES]
+
+    def _known_sources(self, text: str | None) -> list[str]:
+        """The outlets named, spelt as the archive spells them; unknown ones are refused."""
+        known = {s.casefold(): s for s in self.app.index.sources}
+        named = _sources(text)
+        unknown = [n for n in named if n.casefold() not in known]
+        if unknown:
+            raise UserFacingError(
+                f"The archive has no outlet called {', '.join(map(repr, unknown))}. "
+                "Pick from the suggestions as you type."
+            )
+        return [known[n.casefold()] for n in named]
+
     async def _subscription(self, interaction: discord.Interaction, channel_id: int):
         subscription = await self.store.find(interaction.guild_id or 0, channel_id)
         if subscription is None:
@@ -105,7 +131,7 @@ class DigestCog(
         max_items="Show at most this many stories (default 10)",
         sources="Only these outlets, comma-separated (default all)",
     )
-    @app_commands.autocomplete(timezone=zone_choices)
+    @app_commands.autocomplete(timezone=zone_choices, sources=source_list_choices)
     async def subscribe(
         self,
         interaction: discord.Interaction,
@@ -123,6 +149,7 @@ class DigestCog(
         zone = parse_zone(timezone)
         if min_items > max_items:
             raise UserFacingError("min_items can't be larger than max_items.")
+        outlets = self._known_sources(sources)
         me = channel.guild.me
         missing = missing_permissions(channel.permissions_for(me)) if me else []
         if missing:
@@ -137,7 +164,7 @@ class DigestCog(
             timezone=zone.key,
             min_items=min_items,
             max_items=max_items,
-            sources=_sources(sources),
+            sources=outlets,
             now=self.app.clock(),
         )
         await self.digests.reschedule(subscription.id)
