@@ -198,7 +198,7 @@ class DigestScheduler:
     async def catch_up_all(self) -> None:
         """Every active subscription, concurrently (sends are paced by the poster)."""
         subscriptions = await self.store.subscriptions(active_only=True)
-        since = self.clock().date() - timedelta(days=LOOK_BACK_DAYS + 2)
+        since = self.clock().date() - timedelta(days=LOOK_BACK_DAYS + 2)  # any zone's "today"
         known = await self.store.deliveries_since(since)
         await bounded_gather([self.catch_up_one(s, known) for s in subscriptions], CONCURRENCY)
 
@@ -211,12 +211,10 @@ class DigestScheduler:
 
         ``known`` is the recent delivery log, read once for all subscriptions.
         """
-        if known is None:
-            known = {
-                (d.subscription_id, d.local_date): d
-                for d in await self.store.deliveries(subscription.id)
-            }
         now = self.clock()
+        if known is None:
+            since = now.date() - timedelta(days=LOOK_BACK_DAYS + 2)
+            known = await self.store.deliveries_since(since, subscription.id)
         latest = latest_due_date(now, subscription.local_time, subscription.zone)
         outcomes = []
         for back in range(LOOK_BACK_DAYS, -1, -1):

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, event, select, update
+from sqlalchemy import delete, event, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
@@ -277,9 +277,13 @@ class Store:
         async with self._sessions() as session:
             return list(await session.scalars(statement))
 
-    async def deliveries_since(self, day: date) -> dict[tuple[int, date], Delivery]:
-        """Every delivery row from ``day`` on, keyed by (subscription, local date)."""
+    async def deliveries_since(
+        self, day: date, subscription_id: int | None = None
+    ) -> dict[tuple[int, date], Delivery]:
+        """Delivery rows from ``day`` on (of one subscription, or all), by (subscription, date)."""
         statement = select(Delivery).where(Delivery.local_date >= day)
+        if subscription_id is not None:
+            statement = statement.where(Delivery.subscription_id == subscription_id)
         async with self._sessions() as session:
             return {(d.subscription_id, d.local_date): d for d in await session.scalars(statement)}
 
@@ -292,10 +296,16 @@ class Store:
         """Each subscription's most recent delivery row, for ``/digest list``."""
         if not subscription_ids:
             return {}
-        statement = (
-            select(Delivery)
+        latest = (
+            select(Delivery.subscription_id, func.max(Delivery.local_date).label("local_date"))
             .where(Delivery.subscription_id.in_(subscription_ids))
-            .order_by(Delivery.local_date)
+            .group_by(Delivery.subscription_id)
+            .subquery()
+        )
+        statement = select(Delivery).join(
+            latest,
+            (Delivery.subscription_id == latest.c.subscription_id)
+            & (Delivery.local_date == latest.c.local_date),
         )
         async with self._sessions() as session:
             return {d.subscription_id: d for d in await session.scalars(statement)}
