@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import text
 
-from bot.store import Store
+from bot.store import Store, migrate
 from bot.store.migrate import current_revision, head_revision
 from bot.store.models import ACTIVE, CLAIMED, FAILED, MISSED, PAUSED, SENT, SKIPPED
 from bot.store.store import create_engine
@@ -67,6 +67,22 @@ async def test_migrations_run_at_start_and_keep_subscriptions_across_restarts(st
     assert kept.source_list == ["Reuters", "Shafaq News"]
     assert kept.created_at == NOW  # aware UTC back from every backend
     await again.close()
+
+
+async def test_upgrading_from_the_first_schema_keeps_subscriptions_and_deliveries(store_url):
+    old = Store.open(store_url)
+    await migrate.upgrade(old.engine, "0001")  # a database made by the first release
+    assert await current_revision(old.engine) == "0001"
+    subscription = await subscribe(old)
+    await old.record(subscription.id, DAY, SKIPPED, nonce="n", now=NOW)
+    await old.close()
+
+    new = Store.open(store_url)
+    await new.start()
+    assert await current_revision(new.engine) == head_revision() != "0001"
+    assert [s.id for s in await new.subscriptions()] == [subscription.id]
+    assert (await new.delivery(subscription.id, DAY)).status == SKIPPED
+    await new.close()
 
 
 async def test_sqlite_uses_wal(tmp_path):
