@@ -18,6 +18,10 @@ class BadDate(UserFacingError):
     pass
 
 
+class BadTime(UserFacingError):
+    pass
+
+
 class BadTimezone(UserFacingError):
     pass
 

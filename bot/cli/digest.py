@@ -53,7 +53,7 @@ def run_digest(args: argparse.Namespace) -> int:
     app = open_app(args)
     options = DigestOptions(
         min_items=1,
-        max_items=10**9,  # offline: every selected article, nothing summarised
+        max_items=None,  # offline: every selected article, nothing summarised
         sources=args.source or (),
         empty=args.empty or app.settings.digest.empty,
     )

@@ -46,7 +46,6 @@ class Poster(Protocol):
 class Outcome:
     status: str  # sent | skipped | taken | retry | paused
     delivery: Delivery | None = None
-    message_id: int | None = None
     reason: str | None = None
 
 
@@ -77,8 +76,14 @@ class Deliverer:
         self.empty = empty
         self._slots = asyncio.Semaphore(concurrency)
 
-    def plan(self, subscription: Subscription, local_date: date) -> Digest | None:
-        return plan_digest(self.calendar(), local_date, options_for(subscription, self.empty))
+    def plan(self, subscription: Subscription | None, local_date: date) -> Digest | None:
+        """What would be posted; without a subscription, with the default options."""
+        options = (
+            DigestOptions(empty=self.empty)
+            if subscription is None
+            else options_for(subscription, self.empty)
+        )
+        return plan_digest(self.calendar(), local_date, options)
 
     async def deliver(self, subscription: Subscription, local_date: date) -> Outcome:
         """Post ``local_date``'s digest unless that day is already sent, skipped or in flight."""
@@ -133,7 +138,7 @@ class Deliverer:
             subscription.channel_id,
             message_id,
         )
-        return Outcome("sent", claimed, message_id)
+        return Outcome("sent", claimed)
 
     async def _failed(
         self, subscription: Subscription, claimed: Delivery, failure: DeliveryFailed

@@ -22,7 +22,7 @@ EmptyPolicy = Literal["skip", "nearest"]
 @dataclass(frozen=True)
 class DigestOptions:
     min_items: int = 1
-    max_items: int = 10
+    max_items: int | None = 10  # None: every article, nothing summarised
     sources: Sequence[str] = ()
     empty: EmptyPolicy = "skip"
 
@@ -59,7 +59,9 @@ def _only_sources(groups: list[YearGroup], sources: Sequence[str]) -> list[YearG
     return [g for g in kept if g.articles]
 
 
-def _cap(groups: list[YearGroup], limit: int) -> list[YearGroup]:
+def _cap(groups: list[YearGroup], limit: int | None) -> list[YearGroup]:
+    if limit is None:
+        return groups
     taken: dict[int, int] = {g.year: 0 for g in groups}
     budget = limit
     depth = 0

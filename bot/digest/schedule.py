@@ -3,7 +3,7 @@
 One ``CronTrigger`` per subscription, in the subscription's own ``ZoneInfo``,
 with ``coalesce=True`` and an explicit misfire grace. Jobs are not persisted:
 the store is the truth and the jobs are rebuilt from it at every start and
-every subscription change. At start-up, before any job runs:
+every subscription change. At start-up, once the jobs are scheduled:
 
 1. deliveries a crash left CLAIMED are finished with their original nonce
    (or recorded MISSED when they are older than ``digest.catch_up``);
@@ -36,8 +36,6 @@ T = TypeVar("T")
 
 RETRY_DELAYS = (60, 300, 900, 1800, 3600)  # seconds; the last repeats until the day ends
 LOOK_BACK_DAYS = 7  # how far back start-up records missed days
-
-
 CONCURRENCY = 64  # subscriptions handled at once; sends are paced by the poster
 
 
@@ -49,6 +47,11 @@ async def bounded_gather(coroutines: list[Coroutine[Any, Any, T]], limit: int) -
             return await coroutine
 
     return await asyncio.gather(*(one(c) for c in coroutines))
+
+
+def look_back_start(now: datetime) -> date:
+    """The earliest local date start-up repair looks at, in any zone."""
+    return now.date() - timedelta(days=LOOK_BACK_DAYS + 2)
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -107,8 +110,15 @@ class DigestScheduler:
         subscription = await self.store.subscription(subscription_id)
         if subscription is not None and subscription.active:
             self._schedule(subscription)
-        elif self.scheduler.get_job(self._job_id(subscription_id)):
-            self.scheduler.remove_job(self._job_id(subscription_id))
+        else:
+            self._unschedule(subscription_id)
+
+    async def resume(self, subscription_id: int) -> list[Outcome]:
+        """Restart a paused subscription, and post a failed recent day if still in time."""
+        await self.store.resume(subscription_id, self.clock())
+        await self.reschedule(subscription_id)
+        subscription = await self.store.subscription(subscription_id)
+        return [] if subscription is None else await self.catch_up_one(subscription)
 
     def _schedule(self, subscription: Subscription) -> None:
         self.scheduler.add_job(
@@ -122,6 +132,10 @@ class DigestScheduler:
             misfire_grace_time=int(self.misfire_grace.total_seconds()),
             max_instances=3,  # a slow send must not make the next firing "skipped"
         )
+
+    def _unschedule(self, subscription_id: int) -> None:
+        if self.scheduler.get_job(self._job_id(subscription_id)):
+            self.scheduler.remove_job(self._job_id(subscription_id))
 
     @staticmethod
     def _job_id(subscription_id: int) -> str:
@@ -152,8 +166,8 @@ class DigestScheduler:
         outcome = await self.deliverer.deliver(subscription, day)
         if outcome.status == "retry" and outcome.delivery is not None:
             self._schedule_retry(subscription, day, outcome.delivery.attempts)
-        elif outcome.status == "paused" and self.scheduler.get_job(self._job_id(subscription.id)):
-            self.scheduler.remove_job(self._job_id(subscription.id))
+        elif outcome.status == "paused":
+            self._unschedule(subscription.id)
         return outcome
 
     def _schedule_retry(self, subscription: Subscription, day: date, attempts: int) -> None:
@@ -198,8 +212,7 @@ class DigestScheduler:
     async def catch_up_all(self) -> None:
         """Every active subscription, concurrently (sends are paced by the poster)."""
         subscriptions = await self.store.subscriptions(active_only=True)
-        since = self.clock().date() - timedelta(days=LOOK_BACK_DAYS + 2)  # any zone's "today"
-        known = await self.store.deliveries_since(since)
+        known = await self.store.deliveries_since(look_back_start(self.clock()))
         await bounded_gather([self.catch_up_one(s, known) for s in subscriptions], CONCURRENCY)
 
     async def catch_up_one(
@@ -213,8 +226,7 @@ class DigestScheduler:
         """
         now = self.clock()
         if known is None:
-            since = now.date() - timedelta(days=LOOK_BACK_DAYS + 2)
-            known = await self.store.deliveries_since(since, subscription.id)
+            known = await self.store.deliveries_since(look_back_start(now), subscription.id)
         latest = latest_due_date(now, subscription.local_time, subscription.zone)
         outcomes = []
         for back in range(LOOK_BACK_DAYS, -1, -1):

@@ -74,8 +74,8 @@ class OnThisDay:
         self,
         day: date,
         *,
+        accept: Callable[[list[YearGroup]], bool],
         max_days: int = 183,
-        accept: Callable[[list[YearGroup]], bool] = bool,
     ) -> date | None:
         """The closest date to ``day`` (same year) whose groups ``accept`` takes, ties earlier."""
         for offset in range(1, max_days + 1):
@@ -83,7 +83,3 @@ class OnThisDay:
                 if candidate.year == day.year and accept(self.select(candidate)):
                     return candidate
         return None
-
-
-def select_for_date(articles: Iterable[Article], day: date) -> list[YearGroup]:
-    return OnThisDay(articles).select(day)

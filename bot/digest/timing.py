@@ -13,14 +13,16 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
 
+from bot.errors import BadTime
+
 
 def parse_local_time(text: str) -> str:
-    """``"9:05"`` -> ``"09:05"``; ValueError for anything that is not a 24-hour HH:MM."""
+    """``"9:05"`` -> ``"09:05"``; BadTime for anything that is not a 24-hour HH:MM."""
     hours, sep, minutes = text.strip().partition(":")
     if not sep or not hours.isdigit() or not minutes.isdigit() or len(minutes) != 2:
-        raise ValueError(f"{text.strip()!r} is not a time: use 24-hour HH:MM, e.g. 07:30")
+        raise BadTime(f"{text.strip()!r} is not a time: use 24-hour HH:MM, e.g. 07:30")
     if not (0 <= int(hours) <= 23 and 0 <= int(minutes) <= 59):
-        raise ValueError(f"{text.strip()!r} is not a time of day: use 00:00 to 23:59")
+        raise BadTime(f"{text.strip()!r} is not a time of day: use 00:00 to 23:59")
     return f"{int(hours):02}:{minutes}"
 
 

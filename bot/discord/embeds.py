@@ -92,7 +92,7 @@ def share_embed(article: Article) -> discord.Embed:
 def on_this_day_embed(
     day: date, groups: Sequence[YearGroup], *, substituted: bool
 ) -> discord.Embed:
-    heading = day.strftime("%d %B").lstrip("0")
+    heading = _day_heading(day)
     lines: list[str] = []
     used = 0
     shown = 0

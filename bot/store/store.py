@@ -176,19 +176,9 @@ class Store:
         again. The insert-or-nothing and the conditional update are single
         statements, so two concurrent callers can never both win.
         """
-        insert = (
-            self._insert(Delivery)
-            .values(
-                subscription_id=subscription_id,
-                local_date=local_date,
-                status=CLAIMED,
-                nonce=nonce,
-                attempts=1,
-                updated_at=now,
-            )
-            .on_conflict_do_nothing(index_elements=["subscription_id", "local_date"])
-            .returning(Delivery)
-        )
+        insert = self._new_day(
+            subscription_id, local_date, status=CLAIMED, nonce=nonce, attempts=1, updated_at=now
+        ).returning(Delivery)
         retake = (
             update(Delivery)
             .where(
@@ -204,6 +194,14 @@ class Store:
             if taken is None:
                 taken = (await session.scalars(retake)).one_or_none()
             return taken
+
+    def _new_day(self, subscription_id: int, local_date: date, **values: Any):
+        """Insert the day's row unless it has one: the statement the exactly-once rests on."""
+        return (
+            self._insert(Delivery)
+            .values(subscription_id=subscription_id, local_date=local_date, **values)
+            .on_conflict_do_nothing(index_elements=["subscription_id", "local_date"])
+        )
 
     async def retake_stale(self, delivery_id: int, now: datetime) -> Delivery | None:
         """Count one more attempt on a CLAIMED row a crash left behind."""
@@ -244,20 +242,15 @@ class Store:
         reason: str | None = None,
     ) -> bool:
         """Log a day that will not be posted (SKIPPED, MISSED) unless the day already has a row."""
-        statement = (
-            self._insert(Delivery)
-            .values(
-                subscription_id=subscription_id,
-                local_date=local_date,
-                status=status,
-                nonce=nonce,
-                attempts=0,
-                last_error=reason,
-                updated_at=now,
-            )
-            .on_conflict_do_nothing(index_elements=["subscription_id", "local_date"])
-            .returning(Delivery.id)
-        )
+        statement = self._new_day(
+            subscription_id,
+            local_date,
+            status=status,
+            nonce=nonce,
+            attempts=0,
+            last_error=reason,
+            updated_at=now,
+        ).returning(Delivery.id)
         async with self._sessions.begin() as session:
             return (await session.scalars(statement)).one_or_none() is not None
 

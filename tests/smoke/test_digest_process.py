@@ -16,18 +16,9 @@ import pytest
 
 from bot.store import Store
 from bot.store.models import CLAIMED, FAILED, PAUSED, SENT
-from tests.fake_discord import FakeDiscord
 from tests.fake_discord.process import eventually, start_bot
 
 SEED = "{stamp}\n\nWire / {title}. Body.\n"
-
-
-@pytest.fixture
-async def fake():
-    server = FakeDiscord()
-    await server.start()
-    yield server
-    await server.stop()
 
 
 DUE = datetime.now(UTC) - timedelta(minutes=10)  # one due time for the whole module

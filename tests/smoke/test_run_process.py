@@ -17,14 +17,6 @@ SEED = "{stamp}\n\nWire / {title}. {body}\n"
 
 
 @pytest.fixture
-async def fake():
-    server = FakeDiscord()
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
 def archive(tmp_path):
     folder = tmp_path / "archive"
     folder.mkdir()

@@ -9,23 +9,22 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.dates import parse_day
-from bot.discord import limits
+from bot.digest.plan import DigestOptions, plan_digest
+from bot.discord.choices import zone_choices
 from bot.discord.embeds import on_this_day_embed
 from bot.discord.replies import reply
-from bot.timezones import find_zones, parse_zone
+from bot.timezones import parse_zone
 
 if TYPE_CHECKING:
     from bot.app import App
+
+# /onthisday shows the whole day (the embed counts what doesn't fit), or the nearest one.
+EVERYTHING_OR_NEAREST = DigestOptions(max_items=None, empty="nearest")
 
 
 class CalendarCog(commands.Cog):
     def __init__(self, app: App) -> None:
         self.app = app
-
-    async def zone_choices(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return [app_commands.Choice(name=z, value=z) for z in find_zones(current, limits.CHOICES)]
 
     @app_commands.command(name="onthisday", description="Stories from this day in earlier years")
     @app_commands.describe(
@@ -44,15 +43,11 @@ class CalendarCog(commands.Cog):
         zone = parse_zone(timezone or "UTC")
         today = self.app.clock().astimezone(zone).date()
         day = parse_day(date, today) if date else today
-        calendar = self.app.calendar
-        groups = calendar.select(day)
-        substituted = False
-        if not groups:
-            nearest = calendar.nearest(day)
-            if nearest is None:
-                await reply(
-                    interaction, "The archive has nothing from this time of year.", ephemeral=True
-                )
-                return
-            day, groups, substituted = nearest, calendar.select(nearest), True
-        await reply(interaction, embed=on_this_day_embed(day, groups, substituted=substituted))
+        digest = plan_digest(self.app.calendar, day, EVERYTHING_OR_NEAREST)
+        if digest is None:
+            await reply(
+                interaction, "The archive has nothing from this time of year.", ephemeral=True
+            )
+            return
+        embed = on_this_day_embed(digest.day, digest.groups, substituted=digest.substituted)
+        await reply(interaction, embed=embed)

@@ -16,14 +16,15 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.dates import parse_day
-from bot.digest.plan import DigestOptions, plan_digest
+from bot.digest.outlets import complete_outlets, parse_outlets
 from bot.digest.timing import parse_local_time
 from bot.discord import limits
+from bot.discord.choices import zone_choices
 from bot.discord.digests import missing_permissions
 from bot.discord.embeds import COLOUR, digest_message
 from bot.discord.replies import reply
 from bot.errors import UserFacingError
-from bot.timezones import find_zones, parse_zone
+from bot.timezones import parse_zone
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -43,10 +44,6 @@ STATUS_WORDS = {
 
 def when(moment: datetime, style: str = "F") -> str:
     return f"<t:{int(moment.timestamp())}:{style}>"
-
-
-def _sources(text: str | None) -> list[str]:
-    return [s.strip() for s in (text or "").split(",") if s.strip()]
 
 
 @app_commands.default_permissions(manage_guild=True)
@@ -83,36 +80,13 @@ class DigestCog(
         for subscription_id in await self.store.forget_guild(guild.id):
             await self.digests.reschedule(subscription_id)
 
-    async def zone_choices(
+    async def outlet_choices(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return [app_commands.Choice(name=z, value=z) for z in find_zones(current, limits.CHOICES)]
-
-    async def source_list_choices(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        """Completes the last of the comma-separated outlets, keeping the ones before it."""
-        *chosen, typed = [part.strip() for part in current.split(",")]
-        prefix = "".join(f"{c}, " for c in chosen if c)
-        typed = typed.casefold()
-        choices = []
-        for source in self.app.index.sources:
-            value = prefix + source
-            if typed in source.casefold() and source not in chosen and len(value) <= 100:
-                choices.append(app_commands.Choice(name=value, value=value))
-        return choices[: limits.CHOICES]
-
-    def _known_sources(self, text: str | None) -> list[str]:
-        """The outlets named, spelt as the archive spells them; unknown ones are refused."""
-        known = {s.casefold(): s for s in self.app.index.sources}
-        named = _sources(text)
-        unknown = [n for n in named if n.casefold() not in known]
-        if unknown:
-            raise UserFacingError(
-                f"The archive has no outlet called {', '.join(map(repr, unknown))}. "
-                "Pick from the suggestions as you type."
-            )
-        return [known[n.casefold()] for n in named]
+        completions = complete_outlets(
+            current, self.app.index.sources, max_length=limits.CHOICE_NAME
+        )
+        return [app_commands.Choice(name=c, value=c) for c in completions[: limits.CHOICES]]
 
     async def _subscription(self, interaction: discord.Interaction, channel_id: int):
         subscription = await self.store.find(interaction.guild_id or 0, channel_id)
@@ -131,7 +105,7 @@ class DigestCog(
         max_items="Show at most this many stories (default 10)",
         sources="Only these outlets, comma-separated (default all)",
     )
-    @app_commands.autocomplete(timezone=zone_choices, sources=source_list_choices)
+    @app_commands.autocomplete(timezone=zone_choices, sources=outlet_choices)
     async def subscribe(
         self,
         interaction: discord.Interaction,
@@ -142,14 +116,11 @@ class DigestCog(
         max_items: app_commands.Range[int, 1, 25] = 10,
         sources: str | None = None,
     ) -> None:
-        try:
-            local_time = parse_local_time(time)
-        except ValueError as error:
-            raise UserFacingError(str(error)) from None
+        local_time = parse_local_time(time)
         zone = parse_zone(timezone)
         if min_items > max_items:
             raise UserFacingError("min_items can't be larger than max_items.")
-        outlets = self._known_sources(sources)
+        outlets = parse_outlets(sources, self.app.index.sources)
         me = channel.guild.me
         missing = missing_permissions(channel.permissions_for(me)) if me else []
         if missing:
@@ -221,12 +192,7 @@ class DigestCog(
         zone = subscription.zone if subscription else parse_zone("UTC")
         today = self.app.clock().astimezone(zone).date()
         day = parse_day(date, today) if date else today
-        if subscription is not None:  # preview what this channel would get
-            digest = self.digests.deliverer.plan(subscription, day)
-        else:
-            digest = plan_digest(
-                self.app.calendar, day, DigestOptions(empty=self.app.settings.digest.empty)
-            )
+        digest = self.digests.deliverer.plan(subscription, day)  # this channel's, if it has one
         if digest is None:
             await reply(
                 interaction,
@@ -267,10 +233,7 @@ class DigestCog(
     async def resume(self, interaction: discord.Interaction, channel: discord.TextChannel) -> None:
         subscription = await self._subscription(interaction, channel.id)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        await self.store.resume(subscription.id, self.app.clock())
-        await self.digests.reschedule(subscription.id)
-        subscription = await self._subscription(interaction, channel.id)
-        outcomes = await self.digests.catch_up_one(subscription)
+        outcomes = await self.digests.resume(subscription.id)
         text = f"The digest in {channel.mention} is running again."
         if any(o.status == "sent" for o in outcomes):
             text += " I posted today's, which had failed."
