@@ -106,11 +106,9 @@ async def run_dateline(fake: FakeDiscord, n: int) -> dict:
 
 
 async def _sent_count(store: Store) -> int:
-    total = 0
-    for subscription in await store.subscriptions():
-        last = await store.latest_deliveries([subscription.id])
-        total += bool(last) and last[subscription.id].status == "sent"
-    return total
+    ids = [subscription.id for subscription in await store.subscriptions()]
+    latest = await store.latest_deliveries(ids)
+    return sum(delivery.status == "sent" for delivery in latest.values())
 
 
 async def run_unpaced(fake: FakeDiscord, n: int) -> dict:
