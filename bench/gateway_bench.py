@@ -59,7 +59,7 @@ async def drive(
                 return
             latencies.append(time.perf_counter() - began)
             data = callback.get("data") or {}
-            answers["results" if data.get("embeds") else data.get("content", "")[:30]] += 1
+            answers[_kind(data, command)] += 1
             del fake.callbacks[token]
 
     started = time.perf_counter()
@@ -75,6 +75,16 @@ async def drive(
         "dropped": dropped,
         "answers": dict(answers),
     }
+
+
+def _kind(data: dict, command: str) -> str:
+    """What an answer was, in a word, so a wrong kind of answer shows in the table."""
+    content = data.get("content") or ""
+    if data.get("embeds"):
+        return "results"
+    if command == "echo" and content:
+        return "echoed"
+    return "no results" if content.startswith("No articles") else f"other: {content[:40]}"
 
 
 async def measure(label, fake, process, command, queries, args) -> dict:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -18,17 +19,39 @@ EXACT = 1.0
 PREFIX = 0.8
 TYPO = {1: 0.7, 2: 0.5}
 MAX_PREFIX_TERMS = 64  # the most frequent completions; more only adds noise and time
+WORDS_REMEMBERED = 8192  # query words repeat across searches (and every keystroke)
 
 
 @dataclass(frozen=True, slots=True)
 class Expansion:
-    term_id: int
-    weight: float
+    """The terms one query word stands for, with their weights, as arrays for scoring."""
+
+    term_ids: np.ndarray  # int64
+    weights: np.ndarray  # float32, parallel
+
+    def __len__(self) -> int:
+        return len(self.term_ids)
+
+
+class Expander:
+    """Expands query words against one index, remembering the words it saw lately.
+
+    Finding a word's typo neighbours is most of a search's cost, and the words
+    people search for repeat (a server's topics, the same word typed one more
+    letter at a time); the index never changes, so an answer stays right.
+    """
+
+    def __init__(self, postings: Postings, fuzzy: FuzzyIndex) -> None:
+        self.postings, self.fuzzy = postings, fuzzy
+        self.expand = lru_cache(maxsize=WORDS_REMEMBERED)(self._expand)
+
+    def _expand(self, word: str, typos: bool, prefix: bool) -> Expansion:
+        return expand(word, self.postings, self.fuzzy, typos=typos, prefix=prefix)
 
 
 def expand(
     word: str, postings: Postings, fuzzy: FuzzyIndex, *, typos: bool, prefix: bool
-) -> list[Expansion]:
+) -> Expansion:
     terms = postings.terms
     found: dict[int, float] = {}
     position = bisect_left(terms, word)
@@ -45,4 +68,7 @@ def expand(
             ids = ids[np.argsort(-df, kind="stable")[:MAX_PREFIX_TERMS]]
         for term_id in ids.tolist():
             found[term_id] = max(found.get(term_id, 0.0), PREFIX)
-    return [Expansion(t, w) for t, w in found.items()]
+    return Expansion(
+        np.fromiter(found.keys(), np.int64, len(found)),
+        np.fromiter(found.values(), np.float32, len(found)),
+    )

@@ -12,6 +12,7 @@ import numpy as np
 
 from bot.archive.model import Article
 from bot.archive.text import tokenize
+from bot.search.expansion import Expander
 from bot.search.fuzzy import FuzzyIndex
 from bot.search.postings import Postings, build_postings
 from bot.search.query import Query, parse_query
@@ -47,6 +48,7 @@ class SearchIndex:
         )
         self._source_lookup = source_ids
         self._newest_first = np.argsort(-self._timestamps, kind="stable")
+        self._expander = Expander(self.postings, self.fuzzy)
         self._recent: OrderedDict[tuple[str, int, Filters | None], list[Hit]] = OrderedDict()
 
     @classmethod
@@ -81,7 +83,7 @@ class SearchIndex:
 
     def _search(self, text: str, limit: int, filters: Filters | None) -> list[Hit]:
         query = parse_query(text)
-        scored = score(query, self.postings, self.fuzzy, len(self.articles))
+        scored = score(query, self._expander, len(self.articles))
         scores = scored.scores
         if filters is not None:
             scores = np.where(self._filter_mask(filters), scores, np.float32(0))
@@ -99,10 +101,10 @@ class SearchIndex:
             chosen = self._newest_first[:limit].tolist()
         else:
             query = parse_query(text)
-            title = score(query, self.postings, self.fuzzy, len(self.articles), title_only=True)
+            title = score(query, self._expander, len(self.articles), title_only=True)
             chosen = top(title.scores, limit, self._timestamps).tolist()
             if len(chosen) < limit:
-                full = score(query, self.postings, self.fuzzy, len(self.articles)).scores
+                full = score(query, self._expander, len(self.articles)).scores
                 full[chosen] = 0
                 chosen += top(full, limit - len(chosen), self._timestamps).tolist()
         return [Suggestion(self.articles[d].id, self.articles[d].title) for d in chosen]

@@ -13,8 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.search.expansion import Expansion, expand
-from bot.search.fuzzy import FuzzyIndex
+from bot.search.expansion import Expander, Expansion
 from bot.search.postings import PART_TABLE, Postings
 from bot.search.query import Query
 
@@ -29,52 +28,54 @@ class Scored:
     term_ids: frozenset[int]  # every term that matched some query word (for snippets)
 
 
-def expansions_for(query: Query, postings: Postings, fuzzy: FuzzyIndex) -> list[list[Expansion]]:
-    """One expansion list per distinct query word."""
+def expansions_for(query: Query, expander: Expander) -> list[Expansion]:
+    """One expansion per distinct query word."""
     result = []
     for word in dict.fromkeys(query.words):
         exact_only = word in query.exact
-        result.append(
-            expand(
-                word,
-                postings,
-                fuzzy,
-                typos=not exact_only,
-                prefix=not exact_only and word == query.prefix,
-            )
-        )
+        prefix = not exact_only and word == query.prefix
+        result.append(expander.expand(word, not exact_only, prefix))
     return result
 
 
-def score(
-    query: Query, postings: Postings, fuzzy: FuzzyIndex, n_docs: int, *, title_only: bool = False
-) -> Scored:
+def score(query: Query, expander: Expander, n_docs: int, *, title_only: bool = False) -> Scored:
+    postings = expander.postings
     total = np.zeros(n_docs, dtype=np.float32)
-    used: set[int] = set()
-    for expansions in expansions_for(query, postings, fuzzy):
-        if not expansions:
+    used: list[np.ndarray] = []
+    for expansion in expansions_for(query, expander):
+        if not len(expansion):
             continue
+        docs, values = _word_postings(expansion, postings, title_only)
+        used.append(expansion.term_ids)
+        # A document reached through several terms of one word keeps the best.
         best = np.zeros(n_docs, dtype=np.float32)
-        for expansion in expansions:
-            span = postings.span(expansion.term_id)
-            docs = postings.docs[span]
-            in_title = postings.in_title[span]
-            weight = np.float32(expansion.weight)
-            if title_only:
-                keep = in_title.astype(bool)
-                docs = docs[keep]
-                values = np.full(len(docs), weight * postings.idf[expansion.term_id], np.float32)
-            else:
-                relevance = PART_TABLE[postings.parts[span]] * postings.idf[expansion.term_id]
-                values = weight * (
-                    relevance + np.float32(TITLE_MATCH) * in_title + np.float32(EXACTNESS)
-                )
-            if len(docs):
-                used.add(expansion.term_id)
-                np.maximum.at(best, docs, values)
+        np.maximum.at(best, docs, values)
         total += best
         total += (best > 0) * np.float32(WORD_MATCH)
-    return Scored(total, frozenset(used))
+    return Scored(total, frozenset(np.concatenate(used).tolist()) if used else frozenset())
+
+
+def _word_postings(
+    expansion: Expansion, postings: Postings, title_only: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every (document, value) one query word reaches, gathered in a few array operations.
+
+    A prefix can expand to 64 terms; gathering their postings together costs
+    the same handful of numpy calls as one term would.
+    """
+    term_ids = expansion.term_ids
+    starts, stops = postings.offsets[term_ids], postings.offsets[term_ids + 1]
+    lengths = stops - starts
+    positions = np.repeat(stops - np.cumsum(lengths), lengths) + np.arange(lengths.sum())
+    weights = np.repeat(expansion.weights, lengths)
+    idf = np.repeat(postings.idf[term_ids], lengths)
+    docs = postings.docs[positions]
+    in_title = postings.in_title[positions]
+    if title_only:
+        keep = in_title.astype(bool)
+        return docs[keep], (weights * idf)[keep]
+    relevance = PART_TABLE[postings.parts[positions]] * idf
+    return docs, weights * (relevance + np.float32(TITLE_MATCH) * in_title + np.float32(EXACTNESS))
 
 
 def top(scores: np.ndarray, limit: int, tiebreak: np.ndarray) -> np.ndarray:

@@ -136,7 +136,7 @@ def test_get_resolves_ids_and_aliases_of_dropped_duplicates(article):
     assert index.get("missing") is None
 
 
-@pytest.mark.parametrize("extra_terms", [0, 20])  # the regex path and the word-scan path
+@pytest.mark.parametrize("extra_terms", [0, 64])  # a prefix can expand to 64 terms
 def test_snippet_marks_whole_words_only_whatever_the_number_of_terms(extra_terms):
     terms = {"bank", "rates", *(f"unused{n}" for n in range(extra_terms))}
     body = "The Bank raised rates; banking stocks and embankments fell. BANK RATES!"
@@ -144,3 +144,24 @@ def test_snippet_marks_whole_words_only_whatever_the_number_of_terms(extra_terms
     assert snippet == (
         "The **Bank** raised **rates**; banking stocks and embankments fell. **BANK** **RATES**!"
     )
+
+
+@pytest.mark.parametrize("gap", [" ", "\n\n      \t"])
+def test_snippet_finds_a_match_deep_in_a_long_body(gap):
+    body = gap.join(["filler"] * 2000) + gap + "the merger closed" + gap + "end"
+    snippet = make_snippet(body, {"merger"})
+    assert "**merger**" in snippet
+    assert snippet.startswith("…")
+    assert len(snippet) <= MAX_SNIPPET
+
+
+def test_snippet_collapses_whitespace_heavy_openings_without_losing_the_match():
+    body = "Lead " + " " * 7000 + "the tariff rose " + "word " * 500
+    snippet = make_snippet(body, {"tariff"})
+    assert "**tariff**" in snippet
+    assert "  " not in snippet
+
+
+def test_snippet_without_a_body_match_opens_with_the_lede():
+    body = "First sentence here. " + "more words " * 1000
+    assert make_snippet(body, {"absent"}).startswith("First sentence here.")
