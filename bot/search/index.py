@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
+from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
 from bot.archive.model import Article
-from bot.archive.text import tokenize
+from bot.archive.text import normalise, tokenize
 from bot.search.expansion import Expander
 from bot.search.fuzzy import FuzzyIndex
 from bot.search.postings import Postings, build_postings
@@ -21,7 +24,7 @@ from bot.search.types import Filters, Hit, Suggestion
 
 log = logging.getLogger(__name__)
 
-PHRASE_CHECKS = 2000  # ranked candidates examined for a quoted phrase before giving up
+PHRASE_CHECKS = 500  # ranked candidates holding every phrase word checked before giving up
 MAX_SUGGESTIONS = 25
 RECENT_SEARCHES = 512  # paging and popular queries repeat a search; hits are immutable
 
@@ -87,12 +90,46 @@ class SearchIndex:
         scores = scored.scores
         if filters is not None:
             scores = np.where(self._filter_mask(filters), scores, np.float32(0))
-        wanted = limit if not query.phrases else PHRASE_CHECKS
-        ranked = top(scores, wanted, self._timestamps)
         if query.phrases:
-            ranked = [d for d in ranked if self._has_phrases(d, query)][:limit]
+            ranked = self._with_phrases(query, scores, limit)
+        else:
+            ranked = top(scores, limit, self._timestamps).tolist()
         terms = frozenset(self.postings.terms[t] for t in scored.term_ids)
         return [Hit(self.articles[d], float(scores[d]), terms) for d in ranked]
+
+    def _with_phrases(self, query: Query, scores: np.ndarray, limit: int) -> list[int]:
+        """The best-ranked documents that contain every quoted phrase, words adjacent.
+
+        Only documents holding all the phrase words can match, so the postings
+        narrow the field first; adjacency is then checked in rank order with
+        one regex per phrase, stopping as soon as ``limit`` are found.
+        """
+        words = {word for phrase in query.phrases for word in phrase}
+        allowed = self._docs_with_all(words)
+        if allowed is None:
+            return []
+        narrowed = np.zeros_like(scores)
+        narrowed[allowed] = scores[allowed]
+        patterns = [_phrase_pattern(phrase) for phrase in query.phrases]
+        found = []
+        for doc in top(narrowed, PHRASE_CHECKS, self._timestamps).tolist():
+            if self._has_phrases(doc, patterns):
+                found.append(doc)
+                if len(found) == limit:
+                    break
+        return found
+
+    def _docs_with_all(self, words: set[str]) -> np.ndarray | None:
+        """Documents containing every word exactly; None when some word is in none."""
+        terms = self.postings.terms
+        docs: np.ndarray | None = None
+        for word in sorted(words, key=len, reverse=True):
+            position = bisect_left(terms, word)
+            if position == len(terms) or terms[position] != word:
+                return None
+            these = self.postings.docs[self.postings.span(position)]
+            docs = these if docs is None else np.intersect1d(docs, these, assume_unique=True)
+        return docs
 
     def autocomplete(self, text: str, *, limit: int = MAX_SUGGESTIONS) -> list[Suggestion]:
         """Titles matching what has been typed, then body matches; newest first when empty."""
@@ -120,18 +157,30 @@ class SearchIndex:
             mask &= self._source_ids == source
         return mask
 
-    def _has_phrases(self, doc: int, query: Query) -> bool:
+    def _has_phrases(self, doc: int, patterns: list[re.Pattern[str]]) -> bool:
         article = self.articles[doc]
-        fields = (tokenize(article.title), tokenize(article.body))
-        return all(any(_contains(words, phrase) for words in fields) for phrase in query.phrases)
+        fields = (normalise(article.title), normalise(article.body))
+        return all(any(_found(p, field) for field in fields) for p in patterns)
 
 
-def _contains(words: list[str], phrase: tuple[str, ...]) -> bool:
-    n = len(phrase)
-    first = phrase[0]
+@lru_cache(maxsize=256)
+def _phrase_pattern(phrase: tuple[str, ...]) -> re.Pattern[str]:
+    """``phrase``'s words in a row in normalised text, split as ``tokenize`` splits.
+
+    It opens with the first word itself (no look-behind), so the regex engine
+    jumps between that word's occurrences instead of trying every position;
+    :func:`_found` checks that a match starts a word.
+    """
+    words = r"[\W_]+".join(map(re.escape, phrase))
+    return re.compile(rf"{words}(?![^\W_])")
+
+
+def _found(pattern: re.Pattern[str], text: str) -> bool:
     return any(
-        words[i] == first and tuple(words[i : i + n]) == phrase for i in range(len(words) - n + 1)
+        not (m.start() and _WORD_CHAR.match(text, m.start() - 1)) for m in pattern.finditer(text)
     )
 
+
+_WORD_CHAR = re.compile(r"[^\W_]")
 
 __all__ = ["WORD_MATCH", "SearchIndex"]

@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.errors import EmptyQuery
 from bot.search.index import SearchIndex
-from bot.search.snippet import MAX_SNIPPET, make_snippet
+from bot.search.snippet import MAX_SNIPPET, densest_window, make_snippet
 from bot.search.types import Filters
 
 FILLER = "The committee met on Tuesday and discussed several routine matters at length."
@@ -78,6 +80,22 @@ def test_quoted_phrases_require_adjacent_words(article):
     assert ids(index.search('"central bank"')) == ["phrase"]
     assert set(ids(index.search("central bank"))) == {"phrase", "scattered"}
     assert ids(index.search('rates "central bank"')) == ["phrase"]
+
+
+@pytest.mark.parametrize(
+    ("body", "matches"),
+    [
+        ("The Central-Bank raised rates.", True),  # punctuation splits words, as in the index
+        ("Its decentral bank raised rates.", False),  # the phrase must start a word
+        ("The central banks raised rates.", False),  # and end one
+        ("The central bank_raised rates.", True),
+        ("البنك المركزي رفع", False),
+    ],
+)
+def test_quoted_phrases_match_whole_words_only(article, body, matches):
+    index = SearchIndex.build([article("Rates", body, id="one"), article("Other", "central bank")])
+    found = "one" in ids(index.search('"central bank"'))
+    assert found is matches
 
 
 def test_filters_by_date_range_and_source(article):
@@ -165,3 +183,22 @@ def test_snippet_collapses_whitespace_heavy_openings_without_losing_the_match():
 def test_snippet_without_a_body_match_opens_with_the_lede():
     body = "First sentence here. " + "more words " * 1000
     assert make_snippet(body, {"absent"}).startswith("First sentence here.")
+
+
+@given(st.lists(st.integers(0, 2000), min_size=1, max_size=60, unique=True), st.integers(4, 300))
+def test_snippet_window_is_the_densest(starts, width):
+    spans = [(s * 5, s * 5 + 4) for s in sorted(starts)]  # disjoint and sorted, like words
+
+    def held(start):
+        return sum(1 for s, e in spans if s >= start and e - start <= width)
+
+    best = max(held(s) for s, _ in spans)
+    chosen = densest_window(spans, width)
+    assert held(chosen) == best
+    assert chosen == min(s for s, _ in spans if held(s) == best)  # the earliest of equals
+
+
+def test_quoted_arabic_phrase_matches_across_spelling_variants(article):
+    index = SearchIndex.build([article("خبر", "قال البنك المركزي إنه رفع الفائدة", id="ar")])
+    assert ids(index.search('"البنك المركزى"')) == ["ar"]  # alef maqsura for yaa
+    assert ids(index.search('"المركزي البنك"')) == []
