@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from simcord import SetupError
 
@@ -214,3 +216,14 @@ async def test_search_and_article_work_in_dms_as_a_user_installed_app(simcord_en
     assert "Harvest festival opens" in result.response.embeds[0].description
     article = await user.slash("article", query="story2")
     assert article.response.embeds[0].title == "Harvest festival opens"
+
+
+async def test_replies_leave_no_view_behind(alice, channel):
+    """Buttons dispatch by custom_id; discord.py must not hold each reply's view for 15 min."""
+    first = (await alice.slash(channel, "search", query="volcano")).response
+    await alice.click(first.message, label="Next")
+    await alice.slash(channel, "article", query="Leap day wedding boom")
+    view_timers = [
+        t for t in asyncio.all_tasks() if "timeout_task_impl" in t.get_coro().__qualname__
+    ]
+    assert view_timers == []
