@@ -22,20 +22,24 @@ def escape_markdown(text: str) -> str:
 
 
 SCAN_FIRST = 3000  # news puts its substance first; look further only when nothing matched
-OPENING = 2 * SCAN_FIRST  # raw characters that surely cover SCAN_FIRST + a snippet, collapsed
+WINDOW = 3  # raw characters read per snippet character, before whitespace is collapsed
 
 
 def make_snippet(body: str, terms: Collection[str], limit: int = MAX_SNIPPET) -> str:
-    # Collapse whitespace in the opening only, unless the match lies further in.
-    text = " ".join(body[:OPENING].split())
-    if len(body) > OPENING and len(text) < SCAN_FIRST + limit:
-        text = " ".join(body.split())  # mostly whitespace: the opening is too short
-    spans = _matched_spans(text[:SCAN_FIRST], terms)
+    """The window of ``body`` with the most matches, whitespace collapsed, matches in bold.
+
+    Matches are located in the raw body and only the chosen window is
+    tidied, so a snippet costs the same for a short wire story and a long
+    feature.
+    """
+    spans = _matched_spans(body[:SCAN_FIRST], terms)
     if not spans and len(body) > SCAN_FIRST:
-        text = " ".join(body.split())
-        spans = _matched_spans(text, terms)
-    start = _best_window_start(text, spans, limit)
-    return _render(text, spans, start, limit)
+        spans = _matched_spans(body, terms)
+    start = _best_window_start(body, spans, limit)
+    window = " ".join(body[start : start + WINDOW * limit].split())
+    if len(window) < 2 * limit and start + WINDOW * limit < len(body):
+        window = " ".join(body[start:].split())  # mostly whitespace: read on
+    return _render(window, _matched_spans(window, terms), start > 0, limit)
 
 
 def _matched_spans(text: str, terms: Collection[str]) -> list[tuple[int, int]]:
@@ -82,7 +86,7 @@ def _best_window_start(text: str, spans: list[tuple[int, int]], limit: int) -> i
     if not spans:
         return 0
     lead = max(0, densest_window(spans, limit * 2 // 3) - limit // 6)
-    space = text.rfind(" ", 0, lead + 1)  # on a word boundary
+    space = max(text.rfind(" ", 0, lead + 1), text.rfind("\n", 0, lead + 1))  # a word boundary
     return 0 if lead == 0 or space < 0 else space + 1
 
 
@@ -103,11 +107,12 @@ def densest_window(spans: list[tuple[int, int]], width: int) -> int:
     return best_start
 
 
-def _render(text: str, spans: list[tuple[int, int]], start: int, limit: int) -> str:
-    pieces: list[str] = ["…"] if start > 0 else []
+def _render(text: str, spans: list[tuple[int, int]], cut: bool, limit: int) -> str:
+    """``text`` within ``limit`` characters, spans in bold, "…" where it was cut."""
+    pieces: list[str] = ["…"] if cut else []
     used = len(pieces)
-    position = start
-    for span_start, span_end in [*[s for s in spans if s[0] >= start], (len(text), len(text))]:
+    position = 0
+    for span_start, span_end in [*spans, (len(text), len(text))]:
         plain = escape_markdown(text[position:span_start])
         word = text[span_start:span_end]
         bold = f"**{escape_markdown(word)}**" if word else ""
