@@ -26,6 +26,11 @@ _ARABIC_FOLD = str.maketrans(
 )
 
 _WORD = re.compile(r"[^\W_]+")
+# ASCII letters and digits lower-cased, everything else a space: what ``_WORD``
+# keeps of ASCII text, as a byte table that C applies in one pass.
+_ASCII_WORDS = bytes(
+    ord(chr(c).lower()) if chr(c).isalnum() else ord(" ") if c < 128 else c for c in range(256)
+)
 
 
 def normalise(text: str) -> str:
@@ -45,7 +50,13 @@ def normalise(text: str) -> str:
 
 
 def tokenize(text: str) -> list[str]:
-    """Split text into normalised words (letters and digits; punctuation splits)."""
+    """Split text into normalised words (letters and digits; punctuation splits).
+
+    ASCII text, most of an English archive, takes a byte-table path about
+    twice as fast as the regex; both split exactly alike.
+    """
+    if text.isascii():
+        return text.encode("ascii").translate(_ASCII_WORDS).decode("ascii").split()
     return _WORD.findall(normalise(text))
 
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.archive.text import normalise, tokenize
 from bot.search.index import SearchIndex
@@ -30,6 +34,12 @@ def test_variants_fold_to_the_same_words(written, typed):
 def test_ascii_fast_path_matches_the_unicode_path():
     text = "Mixed CASE words, Numbers 2020 and_underscores"
     assert normalise(text) == normalise(text + "é")[:-1]
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127)))
+def test_ascii_words_split_as_the_unicode_rule_splits_them(text):
+    assert tokenize(text) == [w.lower() for w in re.findall(r"[^\W_]+", text)]
+    assert tokenize(text) + ["e"] == tokenize(text + " é")  # the Unicode path, same words
 
 
 def test_an_arabic_query_finds_arabic_articles_despite_variations(article):
