@@ -13,6 +13,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from bot.archive.bodies import BodyFile
 from bot.archive.exports import Parsed, parse_csv, parse_jsonl
 from bot.archive.model import Article
 from bot.archive.problems import Problem, RecordError
@@ -133,10 +134,20 @@ class _Progress:
 
 
 def load_archive(
-    paths: Sequence[str | Path], zone: tzinfo = UTC, *, progress: bool | None = None
+    paths: Sequence[str | Path],
+    zone: tzinfo = UTC,
+    *,
+    progress: bool | None = None,
+    spool_dir: Path | None = None,
 ) -> LoadReport:
-    """Load every article under ``paths``; bad files and records become problems, not errors."""
+    """Load every article under ``paths``; bad files and records become problems, not errors.
+
+    Bodies go to a nameless file in ``spool_dir`` (the system's temporary
+    folder by default) as they are read, so loading 10^6 articles never holds
+    their text in memory.
+    """
     files, problems = discover(paths)
+    bodies = BodyFile.spool(spool_dir)
     report = LoadReport(problems=problems, files=files)
     seen_ids: dict[str, str] = {}
     seen_bodies: dict[bytes, str] = {}
@@ -159,7 +170,7 @@ def load_archive(
                     continue
                 seen_ids[parsed.id] = str(path)
                 seen_bodies[body_key] = parsed.id
-                report.articles.append(parsed)
+                report.articles.append(parsed.stored_in(bodies))
                 bar.advance()
     finally:
         bar.close()

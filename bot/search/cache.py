@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import shutil
 import tempfile
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
@@ -20,14 +22,16 @@ from pathlib import Path
 import numpy as np
 
 from bot.archive import Article, Problem, discover, fingerprint, load_archive
+from bot.archive.bodies import BodyFile, StoredText
 from bot.search.fuzzy import FuzzyIndex
 from bot.search.index import SearchIndex
 from bot.search.postings import Postings
 
 log = logging.getLogger(__name__)
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 _ARRAYS = ("offsets", "docs", "parts", "in_title", "idf")
+_ENTRY_NAME = re.compile(r"v\d+-[0-9a-f]{32}")
 
 
 @dataclass
@@ -58,7 +62,7 @@ def open_index(
         else:
             log.info("Loaded index for %d articles from cache %s", len(index.articles), entry)
             return OpenedIndex(index, problems, True, key)
-    report = load_archive(paths, zone, progress=progress)
+    report = load_archive(paths, zone, progress=progress, spool_dir=Path(cache_dir))
     index = SearchIndex.build(report.articles, report.aliases)
     try:
         save(index, report.problems, entry)
@@ -72,8 +76,9 @@ def save(index: SearchIndex, problems: Sequence[Problem], entry: Path) -> None:
     staging = Path(tempfile.mkdtemp(prefix=".building-", dir=entry.parent))
     try:
         _write(index, problems, staging)
-        for old in entry.parent.glob(f"v{CACHE_VERSION}-*"):
-            shutil.rmtree(old, ignore_errors=True)  # one archive, one entry: don't grow forever
+        for old in entry.parent.iterdir():  # one archive, one entry: don't grow forever
+            if _ENTRY_NAME.fullmatch(old.name):  # older versions' entries too
+                shutil.rmtree(old, ignore_errors=True)
         staging.rename(entry)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -86,10 +91,13 @@ def _write(index: SearchIndex, problems: Sequence[Problem], folder: Path) -> Non
     np.save(folder / "fuzzy_keys.npy", fuzzy.keys)
     np.save(folder / "fuzzy_terms.npy", fuzzy.term_ids)
     (folder / "terms.txt").write_text("\n".join(postings.terms), encoding="utf-8")
-    bodies = [a.body for a in index.articles]
-    ends = np.cumsum([len(b) for b in bodies], dtype=np.int64)
-    np.save(folder / "body_ends.npy", ends)
-    (folder / "bodies.txt").write_text("".join(bodies), encoding="utf-8")
+    ends = array("q")
+    end = 0
+    with (folder / "bodies.bin").open("wb") as out:  # one body at a time: never all in memory
+        for article in index.articles:
+            end += out.write(article.encoded_body())
+            ends.append(end)
+    np.save(folder / "body_ends.npy", np.frombuffer(ends, dtype=np.int64))
     meta = {
         "version": CACHE_VERSION,
         "articles": [
@@ -121,7 +129,7 @@ def load(folder: Path) -> tuple[SearchIndex, list[Problem]]:
         _mapped(folder / "fuzzy_keys.npy"),
         _mapped(folder / "fuzzy_terms.npy"),
     )
-    blob = (folder / "bodies.txt").read_text(encoding="utf-8")
+    bodies = BodyFile.open(folder / "bodies.bin")
     ends = np.load(folder / "body_ends.npy").tolist()
     starts = [0, *ends[:-1]]
     articles = [
@@ -130,7 +138,7 @@ def load(folder: Path) -> tuple[SearchIndex, list[Problem]]:
             published=datetime.fromisoformat(row[1]),
             source=row[2],
             title=row[3],
-            body=blob[start:end],
+            body=StoredText(bodies, start, end - start),
             url=row[4],
         )
         for row, start, end in zip(meta["articles"], starts, ends, strict=True)

@@ -35,7 +35,7 @@ LEVELS = 255
 # Dequantisation table: stored byte -> BM25 term part in (0, K1 + 1].
 PART_TABLE = (np.arange(LEVELS + 1, dtype=np.float32) / LEVELS) * (K1 + 1)
 PARALLEL_FROM = 20_000  # below this, a second process costs more than it saves
-CHUNK_DOCS = 8_192
+CHUNK_DOCS = 2_048
 
 
 @dataclass(frozen=True)
@@ -69,15 +69,18 @@ class _Counts:
 
     terms: list[str]  # in id order
     term_col: np.ndarray  # int32 term id per posting, documents in order
-    tf: np.ndarray  # uint32 (title occurrences weighted)
+    tf: np.ndarray  # uint16 (title occurrences weighted; capped, BM25 saturates long before)
     title_terms: np.ndarray  # uint32 per doc: its first this-many postings are title terms
     sizes: np.ndarray  # uint32 per doc: postings
     lengths: np.ndarray  # float32 per doc: weighted length
 
 
+MAX_TF = 2**16 - 1
+
+
 def _count(articles: Sequence[Article]) -> _Counts:
     ids = _Ids()
-    term_col, tf_col = array("i"), array("I")
+    term_col, tf_col = array("i"), array("H")
     title_terms, sizes, lengths = array("I"), array("I"), array("f")
     for article in articles:
         title_words = tokenize(article.title)
@@ -86,13 +89,18 @@ def _count(articles: Sequence[Article]) -> _Counts:
         title_terms.append(len(counts))
         counts.update(body_words)
         term_col.extend(map(ids.__getitem__, counts))
-        tf_col.extend(counts.values())
+        before = len(tf_col)
+        try:
+            tf_col.extend(counts.values())
+        except OverflowError:  # a word repeated 65,536 times: keep the part that fits
+            del tf_col[before:]
+            tf_col.extend(min(tf, MAX_TF) for tf in counts.values())
         sizes.append(len(counts))
         lengths.append(len(body_words) + TITLE_WEIGHT * len(title_words))
     return _Counts(
         list(ids),
         np.frombuffer(term_col, dtype=np.int32),
-        np.frombuffer(tf_col, dtype=np.uint32),
+        np.frombuffer(tf_col, dtype=np.uint16),
         np.frombuffer(title_terms, dtype=np.uint32),
         np.frombuffer(sizes, dtype=np.uint32),
         np.frombuffer(lengths, dtype=np.float32),
@@ -106,7 +114,7 @@ def _count_shared(start: int, stop: int) -> _Counts:
     return _count(_shared[start:stop])
 
 
-def _count_in_parallel(articles: Sequence[Article]) -> _Counts:
+def _count_in_parallel(articles: Sequence[Article]) -> list[_Counts]:
     """Count the second half in a forked process while this one counts the first."""
     global _shared  # fork hands the articles over without pickling them
     middle = len(articles) // 2
@@ -116,78 +124,100 @@ def _count_in_parallel(articles: Sequence[Article]) -> _Counts:
         with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
             second = pool.submit(_count_shared, middle, len(articles))
             first = _count(articles[:middle])
-            later = second.result()
+            return [first, second.result()]
     finally:
         _shared = ()
-    ids = _Ids({term: n for n, term in enumerate(first.terms)})
-    remap = np.fromiter(map(ids.__getitem__, later.terms), np.int32, len(later.terms))
-    return _Counts(
-        list(ids),
-        np.concatenate([first.term_col, remap[later.term_col]]),
-        np.concatenate([first.tf, later.tf]),
-        np.concatenate([first.title_terms, later.title_terms]),
-        np.concatenate([first.sizes, later.sizes]),
-        np.concatenate([first.lengths, later.lengths]),
-    )
 
 
 def build_postings(articles: Sequence[Article]) -> Postings:
     if len(articles) >= PARALLEL_FROM:
         try:
-            counts = _count_in_parallel(articles)
+            parts = _count_in_parallel(articles)
         except (OSError, ValueError, RuntimeError) as exc:  # no fork here: count in one process
             log.info("Counting in one process (%s)", exc)
-            counts = _count(articles)
+            parts = [_count(articles)]
     else:
-        counts = _count(articles)
-    return _assemble(counts)
+        parts = [_count(articles)]
+    return _assemble(parts)
 
 
-def _assemble(counts: _Counts) -> Postings:
-    n_docs = len(counts.sizes)
-    terms = sorted(counts.terms)
-    rank = np.empty(len(terms), dtype=np.int32)
-    rank[np.argsort(np.array(counts.terms, dtype=object), kind="stable")] = np.arange(
-        len(terms), dtype=np.int32
-    )
-    df = np.bincount(rank[counts.term_col], minlength=len(terms))
+def _assemble(parts: list[_Counts]) -> Postings:
+    """Lay the counted parts out as one CSR index, term by term, documents ascending.
+
+    ``parts`` is emptied as it goes: each part's counts are dropped as soon as
+    they are placed, so the counts and the finished index never both exist
+    whole. Terms are ranked in sorted order, so a prefix is an id range.
+    """
+    terms = sorted(set().union(*(part.terms for part in parts)))
+    position = {term: n for n, term in enumerate(terms)}
+    ranks = [np.fromiter(map(position.__getitem__, p.terms), np.int32, len(p.terms)) for p in parts]
+    del position
+    df = np.zeros(len(terms), dtype=np.int64)
+    for part, rank in zip(parts, ranks, strict=True):
+        df[rank] += np.bincount(part.term_col, minlength=len(part.terms))
     offsets = np.zeros(len(terms) + 1, dtype=np.int64)
     np.cumsum(df, out=offsets[1:])
     total = int(offsets[-1])
     docs = np.empty(total, dtype=np.int32)
-    parts = np.empty(total, dtype=np.uint8)
+    quantised = np.empty(total, dtype=np.uint8)
     in_title = np.empty(total, dtype=np.uint8)
     next_free = offsets[:-1].copy()
-    doc_starts = np.zeros(n_docs + 1, dtype=np.int64)
-    np.cumsum(counts.sizes, out=doc_starts[1:])
-    avg_length = max(float(counts.lengths.mean()) if n_docs else 1.0, 1.0)
+    all_lengths = np.concatenate([part.lengths for part in parts])
+    n_docs = len(all_lengths)
+    avg_length = max(float(all_lengths.mean()) if n_docs else 1.0, 1.0)
+    del all_lengths
 
-    for first_doc in range(0, n_docs, CHUNK_DOCS):
-        last_doc = min(first_doc + CHUNK_DOCS, n_docs)
-        lo, hi = int(doc_starts[first_doc]), int(doc_starts[last_doc])
+    first_doc = 0
+    for rank in ranks:
+        part = parts.pop(0)
+        _place(part, rank, first_doc, avg_length, next_free, docs, quantised, in_title)
+        first_doc += len(part.sizes)
+        del part
+
+    df_float = df.astype(np.float32)
+    idf = np.log1p((n_docs - df_float + 0.5) / (df_float + 0.5)).astype(np.float32)
+    return Postings(terms, offsets, docs, quantised, in_title, idf)
+
+
+def _place(
+    part: _Counts,
+    rank: np.ndarray,
+    first_doc: int,
+    avg_length: float,
+    next_free: np.ndarray,
+    docs: np.ndarray,
+    quantised: np.ndarray,
+    in_title: np.ndarray,
+) -> None:
+    """Write one part's postings into their terms' slots, a chunk of documents at a time.
+
+    Chunks keep the temporaries of the sort small; documents arrive in
+    order, so each term's list stays ascending.
+    """
+    doc_starts = np.zeros(len(part.sizes) + 1, dtype=np.int64)
+    np.cumsum(part.sizes, out=doc_starts[1:])
+    for chunk_start in range(0, len(part.sizes), CHUNK_DOCS):
+        chunk_stop = min(chunk_start + CHUNK_DOCS, len(part.sizes))
+        lo, hi = int(doc_starts[chunk_start]), int(doc_starts[chunk_stop])
         if lo == hi:
             continue
-        sizes = counts.sizes[first_doc:last_doc].astype(np.int64)
-        doc = np.repeat(np.arange(first_doc, last_doc, dtype=np.int32), sizes)
-        position = np.arange(lo, hi) - doc_starts[doc]
-        title = (position < counts.title_terms[doc]).astype(np.uint8)
-        tf = counts.tf[lo:hi].astype(np.float32)
-        norm = K1 * (1 - B + B * counts.lengths[doc] / avg_length)
-        part = tf * (K1 + 1) / (tf + norm)
-        quantised = np.clip(np.rint(part / (K1 + 1) * LEVELS), 1, LEVELS).astype(np.uint8)
+        sizes = part.sizes[chunk_start:chunk_stop].astype(np.int64)
+        local = np.repeat(np.arange(chunk_start, chunk_stop, dtype=np.int32), sizes)
+        offset_in_doc = np.arange(lo, hi) - doc_starts[local]
+        title = (offset_in_doc < part.title_terms[local]).astype(np.uint8)
+        tf = part.tf[lo:hi].astype(np.float32)
+        norm = K1 * (1 - B + B * part.lengths[local] / avg_length)
+        bm25 = tf * (K1 + 1) / (tf + norm)
+        levels = np.clip(np.rint(bm25 / (K1 + 1) * LEVELS), 1, LEVELS).astype(np.uint8)
 
-        term = rank[counts.term_col[lo:hi]]
+        term = rank[part.term_col[lo:hi]]
         order = np.argsort(term, kind="stable")
         term = term[order]
         group_starts = np.flatnonzero(np.r_[True, term[1:] != term[:-1]])
         group_sizes = np.diff(np.r_[group_starts, len(term)])
         within = np.arange(len(term)) - np.repeat(group_starts, group_sizes)
         destination = next_free[term] + within
-        docs[destination] = doc[order]
-        parts[destination] = quantised[order]
+        docs[destination] = local[order] + first_doc
+        quantised[destination] = levels[order]
         in_title[destination] = title[order]
         next_free[term[group_starts]] += group_sizes
-
-    df_float = df.astype(np.float32)
-    idf = np.log1p((n_docs - df_float + 0.5) / (df_float + 0.5)).astype(np.float32)
-    return Postings(terms, offsets, docs, parts, in_title, idf)

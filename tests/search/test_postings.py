@@ -11,8 +11,11 @@ from bot.search.postings import build_postings
 def test_parallel_build_equals_sequential(article, monkeypatch):
     words = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta"]
     articles = [
-        article(f"{words[n % 8]} {words[(n * 3) % 8]}", " ".join(words[: 1 + n % 8]) * (1 + n % 3))
-        for n in range(60)
+        article(
+            f"{words[n % 8]} {words[(n * 3) % 8]}",
+            " ".join(words[: 1 + n % 8]) * (1 + n % 3) + (f" late{n} aaa" if n > 40 else ""),
+        )
+        for n in range(60)  # "late..." and "aaa" appear only in the second process's half
     ]
     monkeypatch.setattr(postings_module, "PARALLEL_FROM", 10**9)
     sequential = build_postings(articles)
@@ -30,3 +33,10 @@ def test_title_flags_and_doc_order(article):
     assert built.docs[rain].tolist() == [0, 1]
     assert built.in_title[rain].tolist() == [1, 0]
     assert built.in_title[sun].tolist() == [0, 1]
+
+
+def test_a_word_repeated_beyond_the_count_range_still_indexes(article):
+    built = build_postings([article("Spam", "spam " * 70_000), article("Ham", "ham spam")])
+    spam = built.span(built.terms.index("spam"))
+    assert built.docs[spam].tolist() == [0, 1]
+    assert built.parts[spam][0] > built.parts[spam][1]  # more occurrences, higher weight
