@@ -123,7 +123,7 @@ class SearchIndex:
         """Documents containing every word exactly; None when some word is in none."""
         terms = self.postings.terms
         docs: np.ndarray | None = None
-        for word in sorted(words, key=len, reverse=True):
+        for word in sorted(words, key=len, reverse=True):  # long words are rarer: small first
             position = bisect_left(terms, word)
             if position == len(terms) or terms[position] != word:
                 return None
@@ -176,9 +176,13 @@ def _phrase_pattern(phrase: tuple[str, ...]) -> re.Pattern[str]:
 
 
 def _found(pattern: re.Pattern[str], text: str) -> bool:
-    return any(
-        not (m.start() and _WORD_CHAR.match(text, m.start() - 1)) for m in pattern.finditer(text)
-    )
+    match = pattern.search(text)
+    while match is not None:
+        start = match.start()
+        if not (start and _WORD_CHAR.match(text, start - 1)):
+            return True
+        match = pattern.search(text, start + 1)  # a later match may overlap this one
+    return False
 
 
 _WORD_CHAR = re.compile(r"[^\W_]")

@@ -89,6 +89,7 @@ def test_quoted_phrases_require_adjacent_words(article):
         ("Its decentral bank raised rates.", False),  # the phrase must start a word
         ("The central banks raised rates.", False),  # and end one
         ("The central bank_raised rates.", True),
+        ("Decentral bank central bank rates.", True),  # a mid-word near miss, then the phrase
         ("البنك المركزي رفع", False),
     ],
 )
@@ -196,6 +197,11 @@ def test_snippet_window_is_the_densest(starts, width):
     chosen = densest_window(spans, width)
     assert held(chosen) == best
     assert chosen == min(s for s, _ in spans if held(s) == best)  # the earliest of equals
+
+
+def test_a_phrase_overlapping_a_mid_word_near_miss_is_found(article):
+    index = SearchIndex.build([article("Echo", "Xecho echo echo", id="one")])
+    assert ids(index.search('"echo echo"')) == ["one"]
 
 
 def test_quoted_arabic_phrase_matches_across_spelling_variants(article):
