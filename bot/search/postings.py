@@ -46,6 +46,10 @@ class Postings:
     parts: np.ndarray  # uint8 quantised BM25F part
     in_title: np.ndarray  # uint8 0/1
     idf: np.ndarray  # float32 per term
+    # The title occurrences alone, for autocomplete: a title holds a dozen terms
+    # where a body holds hundreds, so as-you-type lookups gather 20x less.
+    title_offsets: np.ndarray  # int64, len(terms) + 1
+    title_docs: np.ndarray  # int32, ascending within each term
 
     def span(self, term_id: int) -> slice:
         return slice(int(self.offsets[term_id]), int(self.offsets[term_id + 1]))
@@ -176,7 +180,19 @@ def _assemble(parts: list[_Counts]) -> Postings:
 
     df_float = df.astype(np.float32)
     idf = np.log1p((n_docs - df_float + 0.5) / (df_float + 0.5)).astype(np.float32)
-    return Postings(terms, offsets, docs, quantised, in_title, idf)
+    title_offsets, title_docs = _title_lists(offsets, docs, in_title)
+    return Postings(terms, offsets, docs, quantised, in_title, idf, title_offsets, title_docs)
+
+
+def _title_lists(
+    offsets: np.ndarray, docs: np.ndarray, in_title: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The postings restricted to title occurrences, as their own CSR lists."""
+    title_offsets = np.zeros(len(offsets), dtype=np.int64)
+    if len(docs):
+        per_term = np.add.reduceat(in_title, offsets[:-1], dtype=np.int64)  # every df >= 1
+        np.cumsum(per_term, out=title_offsets[1:])
+    return title_offsets, docs[in_title.astype(bool)]
 
 
 def _place(

@@ -64,18 +64,24 @@ def _word_postings(
     the same handful of numpy calls as one term would.
     """
     term_ids = expansion.term_ids
-    starts, stops = postings.offsets[term_ids], postings.offsets[term_ids + 1]
-    lengths = stops - starts
-    positions = np.repeat(stops - np.cumsum(lengths), lengths) + np.arange(lengths.sum())
+    if title_only:
+        positions, lengths = _spans(postings.title_offsets, term_ids)
+        values = np.repeat(expansion.weights * postings.idf[term_ids], lengths)
+        return postings.title_docs[positions], values
+    positions, lengths = _spans(postings.offsets, term_ids)
     weights = np.repeat(expansion.weights, lengths)
     idf = np.repeat(postings.idf[term_ids], lengths)
-    docs = postings.docs[positions]
     in_title = postings.in_title[positions]
-    if title_only:
-        keep = in_title.astype(bool)
-        return docs[keep], (weights * idf)[keep]
     relevance = PART_TABLE[postings.parts[positions]] * idf
-    return docs, weights * (relevance + np.float32(TITLE_MATCH) * in_title + np.float32(EXACTNESS))
+    values = weights * (relevance + np.float32(TITLE_MATCH) * in_title + np.float32(EXACTNESS))
+    return postings.docs[positions], values
+
+
+def _spans(offsets: np.ndarray, term_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The positions of the terms' lists laid end to end, and each list's length."""
+    starts, stops = offsets[term_ids], offsets[term_ids + 1]
+    lengths = stops - starts
+    return np.repeat(stops - np.cumsum(lengths), lengths) + np.arange(lengths.sum()), lengths
 
 
 def top(scores: np.ndarray, limit: int, tiebreak: np.ndarray) -> np.ndarray:

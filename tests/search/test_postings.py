@@ -22,7 +22,7 @@ def test_parallel_build_equals_sequential(article, monkeypatch):
     monkeypatch.setattr(postings_module, "PARALLEL_FROM", 10)
     parallel = build_postings(articles)
     assert parallel.terms == sequential.terms
-    for name in ("offsets", "docs", "parts", "in_title", "idf"):
+    for name in ("offsets", "docs", "parts", "in_title", "idf", "title_offsets", "title_docs"):
         assert np.array_equal(getattr(parallel, name), getattr(sequential, name)), name
 
 
@@ -33,6 +33,11 @@ def test_title_flags_and_doc_order(article):
     assert built.docs[rain].tolist() == [0, 1]
     assert built.in_title[rain].tolist() == [1, 0]
     assert built.in_title[sun].tolist() == [0, 1]
+    titles = {
+        t: built.title_docs[built.title_offsets[n] : built.title_offsets[n + 1]].tolist()
+        for n, t in enumerate(built.terms)
+    }
+    assert titles == {"rain": [0], "sun": [1]}
 
 
 def test_a_word_repeated_beyond_the_count_range_still_indexes(article):
