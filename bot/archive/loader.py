@@ -113,6 +113,20 @@ def _body_key(body: str) -> bytes:
     return hashlib.blake2b(folded.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
+def _spool(folder: Path | None) -> BodyFile | None:
+    """Somewhere to put bodies while loading: ``folder``, else the temporary folder.
+
+    Where neither can be written (a read-only machine), bodies stay in memory:
+    a bigger process is better than none.
+    """
+    for candidate in dict.fromkeys([folder, None]):
+        try:
+            return BodyFile.spool(candidate)
+        except OSError as exc:
+            log.warning("Cannot keep article bodies in %s: %s", candidate or "the temp folder", exc)
+    return None
+
+
 class _Progress:
     """A tqdm bar on a terminal, plain log lines otherwise (and never on stdout)."""
 
@@ -147,7 +161,7 @@ def load_archive(
     their text in memory.
     """
     files, problems = discover(paths)
-    bodies = BodyFile.spool(spool_dir)
+    bodies = _spool(spool_dir)
     report = LoadReport(problems=problems, files=files)
     seen_ids: dict[str, str] = {}
     seen_bodies: dict[bytes, str] = {}
@@ -170,7 +184,13 @@ def load_archive(
                     continue
                 seen_ids[parsed.id] = str(path)
                 seen_bodies[body_key] = parsed.id
-                report.articles.append(parsed.stored_in(bodies))
+                if bodies is not None:
+                    try:
+                        parsed = parsed.stored_in(bodies)
+                    except OSError as exc:  # disk full: keep the rest in memory
+                        log.warning("Keeping article bodies in memory: %s", exc)
+                        bodies = None
+                report.articles.append(parsed)
                 bar.advance()
     finally:
         bar.close()

@@ -61,3 +61,20 @@ def test_a_cached_index_reads_bodies_after_its_entry_is_replaced(tmp_path):
 def test_articles_are_immutable(article):
     with pytest.raises(AttributeError):
         article().title = "changed"
+
+
+def test_an_unwritable_spool_folder_falls_back_and_loses_nothing(tmp_path, monkeypatch):
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    (archive / "one.txt").write_text("2020-03-26 12:00:00\n\nWire / Volcano erupts. Ash.\n")
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where a folder should be")
+    report = load_archive([archive], UTC, spool_dir=blocked)
+    assert [a.body for a in report.articles] == ["Wire / Volcano erupts. Ash."]
+
+    def disk_full(self, text):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(BodyFile, "append", disk_full)
+    report = load_archive([archive], UTC, spool_dir=tmp_path / "spool")
+    assert [a.body for a in report.articles] == ["Wire / Volcano erupts. Ash."]
