@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from bot.search.fuzzy import FuzzyIndex
+from bot.search.fuzzy import MIN_FUZZY_LENGTH, FuzzyIndex
 from bot.search.postings import Postings
 
 EXACT = 1.0
@@ -57,7 +57,9 @@ def expand(
     position = bisect_left(terms, word)
     if position < len(terms) and terms[position] == word:
         found[position] = EXACT
-    if typos:
+    # A four-letter word found as typed is taken as meant: its only typo
+    # neighbours are longer words (bank -> banks, blank), noise that costs time.
+    if typos and not (position in found and len(word) < MIN_FUZZY_LENGTH):
         for term_id, edits in fuzzy.matches(word, terms):
             found.setdefault(term_id, TYPO[edits])
     if prefix:

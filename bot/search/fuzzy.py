@@ -30,15 +30,18 @@ def allowed_edits(word: str, term: str | None = None) -> int:
     """Edits tolerated between a query word and a term: 1 from 5 letters, 2 from 9.
 
     The longer of the two decides, so a word typed with letters missing
-    ("ivestrs") still reaches the long word it meant ("investors"); without a
-    term, the most any term could be allowed.
+    ("bnus", "ivestrs") still reaches the word it meant ("bonus", "investors");
+    without a term, the most any term could be allowed. Words of three letters
+    or fewer only match exactly.
     """
-    if len(word) < MIN_FUZZY_LENGTH:
+    if len(word) < MIN_FUZZY_LENGTH - 1:
         return 0
-    longest = len(word) if term is None else max(len(word), len(term))
-    if longest >= TWO_EDIT_LENGTH and len(word) >= TWO_EDIT_QUERY:
-        return 2
-    return 1 if term is not None or len(word) < TWO_EDIT_QUERY else 2
+    if term is None:
+        return 2 if len(word) >= TWO_EDIT_QUERY else 1
+    longest = max(len(word), len(term))
+    if longest < MIN_FUZZY_LENGTH:
+        return 0
+    return 2 if longest >= TWO_EDIT_LENGTH and len(word) >= TWO_EDIT_QUERY else 1
 
 
 def _fuzzable(term: str) -> bool:

@@ -61,6 +61,7 @@ def test_matches_equal_a_brute_force_scan(vocabulary, data):
         ("execqutve", "executive", 2),
         ("fnncing", "financing", 2),  # short typed word, long intended one
         ("treasruies", "treasuries", 1),
+        ("bnus", "bonus", 1),  # the longer word decides: five letters, one edit
     ],
 )
 def test_known_typos(word, term, edits):
@@ -69,11 +70,20 @@ def test_known_typos(word, term, edits):
 
 
 @pytest.mark.parametrize(
-    ("word", "allowed"),
-    [("abcd", 0), ("abcde", 1), ("abcdefgh", 2), ("abcdefghi", 2)],
+    ("word", "term", "allowed"),
+    [
+        ("abc", None, 0),
+        ("abcd", None, 1),  # could still be a five-letter word missing a letter
+        ("abcd", "abce", 0),  # four letters each: exact only
+        ("abcd", "abcde", 1),
+        ("abcde", None, 1),
+        ("abcdefgh", None, 2),
+        ("abcdefgh", "abcdefgx", 1),
+        ("abcdefghi", "abcdefghx", 2),
+    ],
 )
-def test_edit_allowance_grows_with_length(word, allowed):
-    assert allowed_edits(word) == allowed
+def test_edit_allowance_grows_with_length(word, term, allowed):
+    assert allowed_edits(word, term) == allowed
 
 
 def test_short_words_need_exact_matches():

@@ -208,3 +208,15 @@ def test_quoted_arabic_phrase_matches_across_spelling_variants(article):
     index = SearchIndex.build([article("خبر", "قال البنك المركزي إنه رفع الفائدة", id="ar")])
     assert ids(index.search('"البنك المركزى"')) == ["ar"]  # alef maqsura for yaa
     assert ids(index.search('"المركزي البنك"')) == []
+
+
+def test_a_four_letter_word_missing_a_letter_finds_the_five_letter_word(article):
+    index = SearchIndex.build(
+        [
+            article("Bonus cut", "Traders lose their bonus.", id="bonus"),
+            article("Bank opens", "The bank opened.", id="bank"),
+            article("Blank page", "A blank page.", id="blank"),
+        ]
+    )
+    assert ids(index.search("bnus")) == ["bonus"]
+    assert ids(index.search("bank")) == ["bank"]  # a word in the archive is taken as typed
