@@ -10,6 +10,7 @@ import discord
 from discord.ext import commands
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot import heap
 from bot.digest.delivery import Deliverer
 from bot.digest.schedule import DigestScheduler
 from bot.discord.cogs.calendar import CalendarCog
@@ -117,6 +118,7 @@ class DatelineBot(commands.AutoShardedBot):
             except Exception as error:
                 log.exception("Archive reload failed; keeping the previous archive")
                 return f"Reload failed, still serving the previous archive: {error}"
+            heap.settle()
         summary = f"Reloaded the archive: {len(opened.index.articles):,} articles"
         if opened.problems:
             summary += f", {len(opened.problems)} problem(s) skipped (see the log)"

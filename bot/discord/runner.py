@@ -20,6 +20,7 @@ import discord
 import yarl
 from discord.gateway import DiscordWebSocket
 
+from bot import heap
 from bot.app import App
 from bot.config import Settings
 from bot.discord.client import DatelineBot, create_bot
@@ -86,6 +87,7 @@ async def _pin_gateway(bot: DatelineBot) -> None:
 
 
 async def serve(app: App, token: str, *, base: str | None) -> int:
+    heap.settle()
     bot = create_bot(app)
     loop = asyncio.get_running_loop()
     stopping = asyncio.Event()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import numpy as np
 
@@ -43,10 +43,15 @@ class Expander:
 
     def __init__(self, postings: Postings, fuzzy: FuzzyIndex) -> None:
         self.postings, self.fuzzy = postings, fuzzy
-        self.expand = lru_cache(maxsize=WORDS_REMEMBERED)(self._expand)
+        # The cache holds the arrays, not the expander: no reference cycle, so a
+        # replaced index is freed at once (the heap is frozen; see bot.heap).
+        self.expand = lru_cache(maxsize=WORDS_REMEMBERED)(partial(_expand_word, postings, fuzzy))
 
-    def _expand(self, word: str, typos: bool, prefix: bool) -> Expansion:
-        return expand(word, self.postings, self.fuzzy, typos=typos, prefix=prefix)
+
+def _expand_word(
+    postings: Postings, fuzzy: FuzzyIndex, word: str, typos: bool, prefix: bool
+) -> Expansion:
+    return expand(word, postings, fuzzy, typos=typos, prefix=prefix)
 
 
 def expand(

@@ -1,0 +1,45 @@
+"""The loaded archive is kept out of the garbage collector's sight without leaking old ones."""
+
+from __future__ import annotations
+
+import gc
+import weakref
+
+from bot import heap
+from bot.search.index import SearchIndex
+from tests.discord.conftest import make_app, write_archive
+
+
+def test_an_index_is_freed_by_reference_counting_alone(article):
+    """No reference cycles: with the heap frozen, a cycle would never be collected."""
+
+    def used_index() -> SearchIndex:
+        index = SearchIndex.build([article("Volcano erupts", "Lava flows."), article()])
+        assert index.search("volcano lava")[0].snippet
+        assert index.autocomplete("volc")
+        return index
+
+    used_index()  # first calls compile regexes and import lazily: garbage of their own
+    gc.collect()
+    gc.disable()
+    try:
+        index = used_index()
+        del index
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
+
+
+def test_settle_freezes_the_heap_and_a_reload_frees_the_previous_index(tmp_path):
+    app = make_app(tmp_path)
+    try:
+        heap.settle()
+        assert gc.get_freeze_count() > 0
+        old = weakref.ref(app.index)
+        write_archive(tmp_path / "archive", extra_volcanoes=20)  # changed: a fresh index
+        app.reload()
+        heap.settle()
+        assert old() is None
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
