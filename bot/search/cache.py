@@ -66,9 +66,13 @@ def open_index(
     index = SearchIndex.build(report.articles, report.aliases)
     try:
         save(index, report.problems, entry)
-    except OSError as exc:
+        # Serve what was just written: its arrays are memory-mapped and its bodies
+        # read from the entry, so none of the build's memory outlives the build.
+        index, problems = load(entry)
+    except (OSError, ValueError, KeyError) as exc:
         log.warning("Could not write the index cache to %s: %s", entry, exc)
-    return OpenedIndex(index, report.problems, False, key)
+        problems = report.problems
+    return OpenedIndex(index, problems, False, key)
 
 
 def save(index: SearchIndex, problems: Sequence[Problem], entry: Path) -> None:

@@ -61,3 +61,18 @@ def test_a_corrupt_cache_is_rebuilt_not_fatal(archive, tmp_path):
     again = open_index([archive], UTC, tmp_path / "cache")
     assert not again.from_cache
     assert again.fingerprint == first.fingerprint
+
+
+def test_a_fresh_build_is_served_from_what_was_cached(archive, tmp_path):
+    built = open_index([archive], UTC, tmp_path / "cache")
+    assert not built.from_cache
+    assert not built.index.postings.docs.flags.writeable  # the entry's read-only arrays
+    assert [h.article.id for h in built.index.search("volcano")] == ["one"]
+
+
+def test_an_unwritable_cache_still_serves_the_archive(archive, tmp_path):
+    blocked = tmp_path / "cache"
+    blocked.write_text("a file where the cache folder should be")
+    opened = open_index([archive], UTC, blocked)
+    assert [h.article.id for h in opened.index.search("volcano")] == ["one"]
+    assert len(opened.problems) == 1
