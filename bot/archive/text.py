@@ -60,6 +60,18 @@ def tokenize(text: str) -> list[str]:
     return _WORD.findall(normalise(text))
 
 
-def word_spans(text: str) -> list[tuple[int, int]]:
-    """Character spans of the words in the *original* text, for highlighting."""
-    return [m.span() for m in _WORD.finditer(text)]
+# Combining marks (accents, Arabic tashkeel, Hebrew points) belong to the word
+# they sit on; \w alone would split a fully vocalised word at every mark.
+_MARKS = (
+    "\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670"
+    "\u06d6-\u06ed\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+)
+_WRITTEN_WORD = re.compile(rf"[^\W_](?:[^\W_]|[{_MARKS}])*")
+
+
+def word_spans(text: str) -> list[tuple[int, str]]:
+    """Each word of the *original* text as (start, word), marks included, for highlighting.
+
+    ``normalise(word)`` of each is exactly one token of ``tokenize(text)``.
+    """
+    return [(m.start(), m.group()) for m in _WRITTEN_WORD.finditer(text)]

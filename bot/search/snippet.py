@@ -10,7 +10,7 @@ import re
 from collections.abc import Collection
 from functools import lru_cache
 
-from bot.archive.text import normalise
+from bot.archive.text import normalise, word_spans
 
 MAX_SNIPPET = 300
 _WORD = re.compile(r"[^\W_]+")
@@ -56,7 +56,7 @@ def _matched_spans(text: str, terms: Collection[str]) -> list[tuple[int, int]]:
     if not terms:
         return []
     if not text.isascii():
-        return [m.span() for m in _WORD.finditer(text) if normalise(m.group()) in terms]
+        return [(at, at + len(w)) for at, w in word_spans(text) if normalise(w) in terms]
     lowered = text.lower()
     spans = []
     for anchor in _anchors(frozenset(terms)):

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.archive.text import normalise, tokenize
+from bot.archive.text import normalise, tokenize, word_spans
 from bot.search.index import SearchIndex
 
 
@@ -51,3 +51,16 @@ def test_an_arabic_query_finds_arabic_articles_despite_variations(article):
     )
     hits = index.search("اعلنت الحكومه خطه المستشفي")
     assert [h.article.title for h in hits] == ["إعلان الحكومة العراقية"]
+
+
+@given(st.text(alphabet="ابتةىيأإآ\u064b\u064e\u064f\u0650\u0651\u0652\u0640ae\u0301\u0308 ,."))
+def test_written_words_are_the_tokens_marks_included(text):
+    folded = [normalise(word) for _, word in word_spans(text)]
+    assert [word for word in folded if word] == tokenize(text)  # a lone tatweel folds away
+
+
+def test_fully_vocalised_arabic_is_highlighted_whole(article):
+    body = "قال أَحْمَدُ إن الحكومةَ وافقت"
+    [hit] = SearchIndex.build([article("خبر", body)]).search("احمد الحكومه")
+    assert "**أَحْمَدُ**" in hit.snippet
+    assert "**الحكومةَ**" in hit.snippet
