@@ -42,6 +42,10 @@ def make_snippet(body: str, terms: Collection[str], limit: int = MAX_SNIPPET) ->
     return _render(window, _matched_spans(window, terms), start > 0, limit)
 
 
+# Folding one word runs four Unicode passes; words repeat (Zipf), so remember them.
+_fold_word = lru_cache(maxsize=1 << 16)(normalise)
+
+
 def _matched_spans(text: str, terms: Collection[str]) -> list[tuple[int, int]]:
     """Where the matched words are, as spans of ``text``.
 
@@ -56,7 +60,7 @@ def _matched_spans(text: str, terms: Collection[str]) -> list[tuple[int, int]]:
     if not terms:
         return []
     if not text.isascii():
-        return [(at, at + len(w)) for at, w in word_spans(text) if normalise(w) in terms]
+        return [(at, at + len(w)) for at, w in word_spans(text) if _fold_word(w) in terms]
     lowered = text.lower()
     spans = []
     for anchor in _anchors(frozenset(terms)):
