@@ -19,6 +19,7 @@ EXACT = 1.0
 PREFIX = 0.8
 TYPO = {1: 0.7, 2: 0.5}
 MAX_PREFIX_TERMS = 64  # the most frequent completions; more only adds noise and time
+PREFIX_POSTINGS_PER_DOC = 1  # a prefix gathers at most one posting per document, all told
 WORDS_REMEMBERED = 8192  # query words repeat across searches (and every keystroke)
 
 
@@ -41,21 +42,30 @@ class Expander:
     letter at a time); the index never changes, so an answer stays right.
     """
 
-    def __init__(self, postings: Postings, fuzzy: FuzzyIndex) -> None:
+    def __init__(self, postings: Postings, fuzzy: FuzzyIndex, n_docs: int) -> None:
         self.postings, self.fuzzy = postings, fuzzy
+        budget = max(1, n_docs * PREFIX_POSTINGS_PER_DOC)
         # The cache holds the arrays, not the expander: no reference cycle, so a
         # replaced index is freed at once (the heap is frozen; see bot.heap).
-        self.expand = lru_cache(maxsize=WORDS_REMEMBERED)(partial(_expand_word, postings, fuzzy))
+        self.expand = lru_cache(maxsize=WORDS_REMEMBERED)(
+            partial(_expand_word, postings, fuzzy, budget)
+        )
 
 
 def _expand_word(
-    postings: Postings, fuzzy: FuzzyIndex, word: str, typos: bool, prefix: bool
+    postings: Postings, fuzzy: FuzzyIndex, budget: int, word: str, typos: bool, prefix: bool
 ) -> Expansion:
-    return expand(word, postings, fuzzy, typos=typos, prefix=prefix)
+    return expand(word, postings, fuzzy, typos=typos, prefix=prefix, prefix_budget=budget)
 
 
 def expand(
-    word: str, postings: Postings, fuzzy: FuzzyIndex, *, typos: bool, prefix: bool
+    word: str,
+    postings: Postings,
+    fuzzy: FuzzyIndex,
+    *,
+    typos: bool,
+    prefix: bool,
+    prefix_budget: int,
 ) -> Expansion:
     terms = postings.terms
     found: dict[int, float] = {}
@@ -70,9 +80,14 @@ def expand(
     if prefix:
         end = bisect_left(terms, word + "\U0010ffff", lo=position)
         ids = np.arange(position, end)
-        if len(ids) > MAX_PREFIX_TERMS:
-            df = postings.df[position:end]
-            ids = ids[np.argsort(-df, kind="stable")[:MAX_PREFIX_TERMS]]
+        df = np.diff(postings.offsets[position : end + 1])
+        order = np.argsort(-df, kind="stable")[:MAX_PREFIX_TERMS]
+        # The most frequent completions first, while together they reach no more
+        # postings than the budget: past it ("the" -> they, their, there...) they
+        # cost time and find little.
+        within = np.cumsum(df[order]) <= prefix_budget
+        within[:1] = True
+        ids = ids[order[within]]
         for term_id in ids.tolist():
             found[term_id] = max(found.get(term_id, 0.0), PREFIX)
     return Expansion(

@@ -51,7 +51,7 @@ class SearchIndex:
         )
         self._source_lookup = source_ids
         self._newest_first = np.argsort(-self._timestamps, kind="stable")
-        self._expander = Expander(self.postings, self.fuzzy)
+        self._expander = Expander(self.postings, self.fuzzy, len(self.articles))
         self._recent: OrderedDict[tuple[str, int, Filters | None], list[Hit]] = OrderedDict()
 
     @classmethod

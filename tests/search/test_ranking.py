@@ -65,6 +65,20 @@ def test_last_word_matches_as_a_prefix_while_typing(article):
     assert ids(index.search("dissolved parl")) == ["p"]
 
 
+def test_a_short_prefix_completes_to_its_most_frequent_words_only(article):
+    stories = [article("Story", "over there, theirs", id=f"both{n}") for n in range(10)]
+    stories += [article("Story", "it is theirs", id=f"theirs{n}") for n in range(10)]
+    stories += [article("Story", "a thesis", id=f"thesis{n}") for n in range(2)]
+    index = SearchIndex.build(stories)
+    # "theirs" reaches 20 of the 22 documents; adding "there" (10 more postings) would
+    # pass one posting per document, so the short prefix stops before it and before the
+    # rare "thesis" ...
+    found = {h.article.id for h in index.search("the", limit=50)}
+    assert found == {f"both{n}" for n in range(10)} | {f"theirs{n}" for n in range(10)}
+    # ... which a longer prefix finds.
+    assert {h.article.id for h in index.search("thes")} == {"thesis0", "thesis1"}
+
+
 def test_only_the_last_word_is_a_prefix(article):
     index = SearchIndex.build([article("Parliament dissolved", FILLER, id="p")])
     assert index.search("parl zzzz") == []
