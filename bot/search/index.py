@@ -120,15 +120,26 @@ class SearchIndex:
         return found
 
     def _docs_with_all(self, words: set[str]) -> np.ndarray | None:
-        """Documents containing every word exactly; None when some word is in none."""
-        terms = self.postings.terms
-        docs: np.ndarray | None = None
-        for word in sorted(words, key=len, reverse=True):  # long words are rarer: small first
+        """Documents containing every word exactly; None when some word is in none.
+
+        Starting from the rarest word's list, each further (sorted) list is
+        probed by binary search, so common words cost a lookup per survivor.
+        """
+        terms, postings = self.postings.terms, self.postings
+        spans = []
+        for word in words:
             position = bisect_left(terms, word)
             if position == len(terms) or terms[position] != word:
                 return None
-            these = self.postings.docs[self.postings.span(position)]
-            docs = these if docs is None else np.intersect1d(docs, these, assume_unique=True)
+            spans.append(postings.span(position))
+        spans.sort(key=lambda span: span.stop - span.start)
+        docs = postings.docs[spans[0]]
+        for span in spans[1:]:
+            these = postings.docs[span]
+            at = np.minimum(np.searchsorted(these, docs), len(these) - 1)
+            docs = docs[these[at] == docs]
+            if not len(docs):
+                return None
         return docs
 
     def autocomplete(self, text: str, *, limit: int = MAX_SUGGESTIONS) -> list[Suggestion]:

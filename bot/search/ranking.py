@@ -19,6 +19,7 @@ from bot.search.query import Query
 
 WORD_MATCH = 1000.0  # larger than any relevance sum, so word count dominates
 TITLE_MATCH = 8.0  # per query word found in the title, scaled by its match weight
+MAX_QUERY_WORDS = 16
 EXACTNESS = 50.0  # per query word, times its match weight: fewer typos rank higher
 
 
@@ -29,9 +30,14 @@ class Scored:
 
 
 def expansions_for(query: Query, expander: Expander) -> list[Expansion]:
-    """One expansion per distinct query word."""
+    """One expansion per distinct query word, for the first ``MAX_QUERY_WORDS`` of them.
+
+    Each word costs a pass over its postings; a pasted paragraph of common words
+    would hold the event loop for tens of milliseconds, and sixteen words
+    already single out an article.
+    """
     result = []
-    for word in dict.fromkeys(query.words):
+    for word in list(dict.fromkeys(query.words))[:MAX_QUERY_WORDS]:
         exact_only = word in query.exact
         prefix = not exact_only and word == query.prefix
         result.append(expander.expand(word, not exact_only, prefix))

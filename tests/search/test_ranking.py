@@ -234,3 +234,10 @@ def test_a_four_letter_word_missing_a_letter_finds_the_five_letter_word(article)
     )
     assert ids(index.search("bnus")) == ["bonus"]
     assert ids(index.search("bank")) == ["bank"]  # a word in the archive is taken as typed
+
+
+def test_words_past_the_sixteenth_do_not_rank(article):
+    index = SearchIndex.build([article("Volcano", "Lava flows.", id="v")])
+    filler = " ".join(f"zz{n}" for n in range(16))
+    assert index.search(f"volcano {filler}")[0].article.id == "v"
+    assert index.search(f"{filler} volcano") == []  # a pasted paragraph can't stall the bot
