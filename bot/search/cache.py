@@ -12,6 +12,7 @@ import json
 import logging
 import re
 import shutil
+import sys
 import tempfile
 from array import array
 from collections.abc import Sequence
@@ -140,7 +141,7 @@ def load(folder: Path) -> tuple[SearchIndex, list[Problem]]:
         Article(
             id=row[0],
             published=datetime.fromisoformat(row[1]),
-            source=row[2],
+            source=sys.intern(row[2]),
             title=row[3],
             body=StoredText(bodies, start, end - start),
             url=row[4],
