@@ -2,7 +2,9 @@
 
 Both bots run as their own processes against the loopback fake Discord in
 ``tests/fake_discord``; this process injects INTERACTION_CREATE events with a
-fixed number in flight and times each one until its callback arrives:
+fixed number in flight and times each one until its callback arrives. Dateline
+answers two workloads: the dev queries over and over (its caches see each word
+again) and, for a JSONL corpus, queries no one asked before:
 
     python bench/gateway_bench.py                  # 2,000 interactions, 32 in flight
     python bench/gateway_bench.py -n 5000 --corpus ../shared/corpus/reuters-2006-2013.jsonl
