@@ -36,9 +36,13 @@ class Article:
         body: str | StoredText,
         url: str | None = None,
     ) -> None:
-        fields = {"id": id, "published": published, "source": source, "title": title}
-        for name, value in {**fields, "url": url, "_body": body}.items():
-            object.__setattr__(self, name, value)  # immutable: __setattr__ refuses
+        assign = object.__setattr__  # immutable: our own __setattr__ refuses
+        assign(self, "id", id)
+        assign(self, "published", published)
+        assign(self, "source", source)
+        assign(self, "title", title)
+        assign(self, "url", url)
+        assign(self, "_body", body)
 
     @property
     def body(self) -> str:

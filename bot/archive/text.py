@@ -33,6 +33,17 @@ _ASCII_WORDS = bytes(
 )
 
 
+def starts_word(text: str, at: int) -> bool:
+    """Whether a word, as :func:`tokenize` splits, can begin at ``at`` (no letter before)."""
+    return not (at and _WORD.match(text, at - 1))
+
+
+def word_at(text: str, at: int) -> str | None:
+    """The word beginning at ``at``, or None when ``at`` is inside or outside a word."""
+    match = _WORD.match(text, at) if starts_word(text, at) else None
+    return None if match is None else match.group()
+
+
 def normalise(text: str) -> str:
     """Fold ``text`` to the form the index compares.
 
@@ -72,6 +83,7 @@ _WRITTEN_WORD = re.compile(rf"[^\W_](?:[^\W_]|[{_MARKS}])*")
 def word_spans(text: str) -> list[tuple[int, str]]:
     """Each word of the *original* text as (start, word), marks included, for highlighting.
 
-    ``normalise(word)`` of each is exactly one token of ``tokenize(text)``.
+    Folded with :func:`normalise`, a word gives the token :func:`tokenize`
+    makes of it (a lone tatweel folds away to nothing).
     """
     return [(m.start(), m.group()) for m in _WRITTEN_WORD.finditer(text)]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 
 import discord
 from discord.utils import escape_markdown
@@ -20,7 +20,12 @@ ARTICLE_PAGE = 3800  # leaves room in the description for the page's heading
 
 
 def stamp(article: Article) -> str:
-    return f"<t:{int(article.published.timestamp())}:D>"
+    return when(article.published, "D")
+
+
+def when(moment: datetime, style: str = "F") -> str:
+    """A moment as Discord's timestamp markup, shown in each reader's own zone."""
+    return f"<t:{int(moment.timestamp())}:{style}>"
 
 
 def linked_title(article: Article, limit: int = limits.EMBED_TITLE) -> str:

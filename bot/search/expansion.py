@@ -69,15 +69,16 @@ def expand(
 ) -> Expansion:
     terms = postings.terms
     found: dict[int, float] = {}
-    position = bisect_left(terms, word)
-    if position < len(terms) and terms[position] == word:
-        found[position] = EXACT
+    exact = postings.term_id(word)
+    if exact is not None:
+        found[exact] = EXACT
     # A four-letter word found as typed is taken as meant: its only typo
     # neighbours are longer words (bank -> banks, blank), noise that costs time.
-    if typos and not (position in found and len(word) < MIN_FUZZY_LENGTH):
+    if typos and not (exact is not None and len(word) < MIN_FUZZY_LENGTH):
         for term_id, edits in fuzzy.matches(word, terms):
             found.setdefault(term_id, TYPO[edits])
     if prefix:
+        position = bisect_left(terms, word)
         end = bisect_left(terms, word + "\U0010ffff", lo=position)
         ids = np.arange(position, end)
         df = np.diff(postings.offsets[position : end + 1])

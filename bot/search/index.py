@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import re
 import time
-from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -14,7 +13,7 @@ from functools import lru_cache
 import numpy as np
 
 from bot.archive.model import Article
-from bot.archive.text import normalise, tokenize
+from bot.archive.text import normalise, starts_word, tokenize
 from bot.search.expansion import Expander
 from bot.search.fuzzy import FuzzyIndex
 from bot.search.postings import Postings, build_postings
@@ -125,13 +124,13 @@ class SearchIndex:
         Starting from the rarest word's list, each further (sorted) list is
         probed by binary search, so common words cost a lookup per survivor.
         """
-        terms, postings = self.postings.terms, self.postings
+        postings = self.postings
         spans = []
         for word in words:
-            position = bisect_left(terms, word)
-            if position == len(terms) or terms[position] != word:
+            term_id = postings.term_id(word)
+            if term_id is None:
                 return None
-            spans.append(postings.span(position))
+            spans.append(postings.span(term_id))
         spans.sort(key=lambda span: span.stop - span.start)
         docs = postings.docs[spans[0]]
         for span in spans[1:]:
@@ -190,12 +189,10 @@ def _found(pattern: re.Pattern[str], text: str) -> bool:
     match = pattern.search(text)
     while match is not None:
         start = match.start()
-        if not (start and _WORD_CHAR.match(text, start - 1)):
+        if starts_word(text, start):
             return True
         match = pattern.search(text, start + 1)  # a later match may overlap this one
     return False
 
-
-_WORD_CHAR = re.compile(r"[^\W_]")
 
 __all__ = ["WORD_MATCH", "SearchIndex"]

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 from array import array
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -54,9 +55,11 @@ class Postings:
     def span(self, term_id: int) -> slice:
         return slice(int(self.offsets[term_id]), int(self.offsets[term_id + 1]))
 
-    @property
-    def df(self) -> np.ndarray:
-        return np.diff(self.offsets)
+    def term_id(self, word: str) -> int | None:
+        """The id of ``word`` as a term, None when no article has it."""
+        position = bisect_left(self.terms, word)
+        found = position < len(self.terms) and self.terms[position] == word
+        return position if found else None
 
 
 class _Ids(dict[str, int]):

@@ -19,9 +19,9 @@ from bot.search.query import Query
 
 WORD_MATCH = 1000.0  # larger than any relevance sum, so word count dominates
 TITLE_MATCH = 8.0  # per query word found in the title, scaled by its match weight
-MAX_QUERY_WORDS = 16
-SPARSE_BELOW = 8  # a word reaching under 1/8 of the documents updates only those
 EXACTNESS = 50.0  # per query word, times its match weight: fewer typos rank higher
+MAX_QUERY_WORDS = 16  # the words that rank; more only hold up the bot
+SPARSE_BELOW = 8  # a word reaching under 1/8 of the documents updates only those
 
 
 @dataclass(frozen=True)

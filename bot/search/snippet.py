@@ -10,10 +10,9 @@ import re
 from collections.abc import Collection
 from functools import lru_cache
 
-from bot.archive.text import normalise, word_spans
+from bot.archive.text import normalise, word_at, word_spans
 
 MAX_SNIPPET = 300
-_WORD = re.compile(r"[^\W_]+")
 _MARKDOWN = re.compile(r"([\\*_~|`>\[\]#])")
 
 
@@ -66,10 +65,9 @@ def _matched_spans(text: str, terms: Collection[str]) -> list[tuple[int, int]]:
     for anchor in _anchors(frozenset(terms)):
         start = lowered.find(anchor)
         while start >= 0:
-            if not (start and lowered[start - 1].isalnum()):  # a word starts here
-                word = _WORD.match(lowered, start)
-                if word is not None and word.group() in terms:
-                    spans.append(word.span())
+            word = word_at(lowered, start)
+            if word is not None and word in terms:
+                spans.append((start, start + len(word)))
             start = lowered.find(anchor, start + 1)
     spans.sort()
     return spans

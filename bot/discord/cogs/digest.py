@@ -8,7 +8,6 @@ gets past that (an admin can override command permissions per role).
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 import discord
@@ -21,7 +20,7 @@ from bot.digest.timing import parse_local_time
 from bot.discord import limits
 from bot.discord.choices import zone_choices
 from bot.discord.digests import missing_permissions
-from bot.discord.embeds import COLOUR, digest_message
+from bot.discord.embeds import COLOUR, digest_message, when
 from bot.discord.replies import reply
 from bot.errors import UserFacingError
 from bot.timezones import parse_zone
@@ -40,10 +39,6 @@ STATUS_WORDS = {
     "failed": "failed",
     "claimed": "being posted",
 }
-
-
-def when(moment: datetime, style: str = "F") -> str:
-    return f"<t:{int(moment.timestamp())}:{style}>"
 
 
 @app_commands.default_permissions(manage_guild=True)
