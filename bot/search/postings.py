@@ -7,8 +7,8 @@ the term is in the title at all (titles are what known-item searches quote).
 
 Building is the slow part of a cold start, so it is shaped for speed and
 memory: tokenising runs on two cores for a large archive, counting happens in
-C (``Counter``), and the CSR arrays are filled chunk by chunk so the full-size
-temporaries of one big sort never exist.
+C (``Counter``), and the CSR arrays are filled document by document, so no
+sort of the postings is needed.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 
@@ -208,10 +209,13 @@ def _place(
     quantised: np.ndarray,
     in_title: np.ndarray,
 ) -> None:
-    """Write one part's postings into their terms' slots, a chunk of documents at a time.
+    """Write one part's postings into their terms' slots, documents in order.
 
-    Chunks keep the temporaries of the sort small; documents arrive in
-    order, so each term's list stays ascending.
+    Each document holds a term once, so its postings go to the next free slot
+    of each of its terms with one gather and one increment; that keeps every
+    term's list ascending without sorting the postings by term (a sort was
+    most of the build's assembly time). Weights are computed a chunk of
+    documents at a time to keep temporaries small.
     """
     doc_starts = np.zeros(len(part.sizes) + 1, dtype=np.int64)
     np.cumsum(part.sizes, out=doc_starts[1:])
@@ -230,13 +234,12 @@ def _place(
         levels = np.clip(np.rint(bm25 / (K1 + 1) * LEVELS), 1, LEVELS).astype(np.uint8)
 
         term = rank[part.term_col[lo:hi]]
-        order = np.argsort(term, kind="stable")
-        term = term[order]
-        group_starts = np.flatnonzero(np.r_[True, term[1:] != term[:-1]])
-        group_sizes = np.diff(np.r_[group_starts, len(term)])
-        within = np.arange(len(term)) - np.repeat(group_starts, group_sizes)
-        destination = next_free[term] + within
-        docs[destination] = local[order] + first_doc
-        quantised[destination] = levels[order]
-        in_title[destination] = title[order]
-        next_free[term[group_starts]] += group_sizes
+        destination = np.empty(hi - lo, dtype=np.int64)
+        bounds = (doc_starts[chunk_start : chunk_stop + 1] - lo).tolist()
+        for start, stop in pairwise(bounds):
+            its_terms = term[start:stop]
+            destination[start:stop] = next_free[its_terms]
+            next_free[its_terms] += 1
+        docs[destination] = local + first_doc
+        quantised[destination] = levels
+        in_title[destination] = title

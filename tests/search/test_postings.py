@@ -45,3 +45,22 @@ def test_a_word_repeated_beyond_the_count_range_still_indexes(article):
     spam = built.span(built.terms.index("spam"))
     assert built.docs[spam].tolist() == [0, 1]
     assert built.parts[spam][0] > built.parts[spam][1]  # more occurrences, higher weight
+
+
+def test_every_term_lists_exactly_the_documents_holding_it(article, monkeypatch):
+    """Against a set-based reference, across chunk and process boundaries."""
+    rng = np.random.default_rng(7)
+    vocabulary = [f"w{n}" for n in range(40)]
+    texts = [
+        (" ".join(rng.choice(vocabulary, 3)), " ".join(rng.choice(vocabulary, rng.integers(1, 30))))
+        for _ in range(50)
+    ]
+    monkeypatch.setattr(postings_module, "CHUNK_DOCS", 4)
+    monkeypatch.setattr(postings_module, "PARALLEL_FROM", 10)
+    built = build_postings([article(title, body) for title, body in texts])
+    for term_id, term in enumerate(built.terms):
+        span = built.span(term_id)
+        holding = [n for n, (t, b) in enumerate(texts) if term in f"{t} {b}".split()]
+        assert built.docs[span].tolist() == holding, term
+        titled = [int(term in texts[n][0].split()) for n in holding]
+        assert built.in_title[span].tolist() == titled, term
