@@ -30,7 +30,7 @@ from bot.search.postings import Postings
 
 log = logging.getLogger(__name__)
 
-CACHE_VERSION = 3
+CACHE_VERSION = 4
 _ARRAYS = ("offsets", "docs", "parts", "in_title", "idf", "title_offsets", "title_docs")
 _ENTRY_NAME = re.compile(r"v\d+-[0-9a-f]{32}")
 

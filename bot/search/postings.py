@@ -91,7 +91,10 @@ def _count(articles: Sequence[Article]) -> _Counts:
     term_col, tf_col = array("i"), array("H")
     title_terms, sizes, lengths = array("I"), array("I"), array("f")
     for article in articles:
+        # The year an article appeared counts as a word of its headline: people
+        # add it to a query ("greece bailout 2010") to mean when, not what.
         title_words = tokenize(article.title)
+        title_words.append(str(article.calendar_date.year))
         body_words = tokenize(article.body)
         counts = Counter(title_words * TITLE_WEIGHT)  # title terms come first in the dict
         title_terms.append(len(counts))

@@ -50,6 +50,24 @@ def test_more_query_words_matched_outranks_fewer(article):
     assert ids(index.search("harbour crane")) == ["two-words", "one-word"]
 
 
+def test_a_year_in_the_query_prefers_articles_from_that_year(article):
+    def on(year: int) -> datetime:
+        return datetime(year, 5, 1, tzinfo=UTC)
+
+    index = SearchIndex.build(
+        [
+            article("Bailout talks", f"{FILLER} Greece waits.", id="2012", published=on(2012)),
+            article("Bailout talks", f"{FILLER} Greece waits.", id="2010", published=on(2010)),
+            article("Bailout", f"{FILLER} Greece, as in 2010.", id="says", published=on(2011)),
+        ]
+    )
+    # Without the year the oldest comes last; with it, first, ahead of newer
+    # articles and of one that only mentions the year.
+    assert ids(index.search("greece bailout"))[-1] == "2010"
+    assert ids(index.search("greece bailout 2010")) == ["2010", "says", "2012"]
+    assert [s.id for s in index.autocomplete("bailout 2010")][:1] == ["2010"]
+
+
 def test_typos_are_tolerated(article):
     index = SearchIndex.build(
         [article("Morgan Stanley talks", FILLER, id="ms"), article("Other", FILLER, id="x")]
