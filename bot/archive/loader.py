@@ -14,6 +14,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from bot.archive.bodies import BodyFile
+from bot.archive.duplicates import Duplicates
 from bot.archive.exports import Parsed, parse_csv, parse_jsonl
 from bot.archive.model import Article
 from bot.archive.problems import Problem, RecordError
@@ -103,16 +104,6 @@ def _parse_file(path: Path, zone: tzinfo) -> Iterator[Parsed]:
         yield 1, exc
 
 
-def _body_key(body: str) -> bytes:
-    """A digest of the whitespace- and case-folded body: duplicates compare equal.
-
-    A digest rather than the folded text itself, so spotting duplicates costs
-    16 bytes an article instead of a second copy of the whole archive.
-    """
-    folded = " ".join(body.casefold().split())
-    return hashlib.blake2b(folded.encode("utf-8", "surrogatepass"), digest_size=16).digest()
-
-
 def _spool(folder: Path | None) -> BodyFile | None:
     """Somewhere to put bodies while loading: ``folder``, else the temporary folder.
 
@@ -164,7 +155,7 @@ def load_archive(
     bodies = _spool(spool_dir)
     report = LoadReport(problems=problems, files=files)
     seen_ids: dict[str, str] = {}
-    seen_bodies: dict[bytes, str] = {}
+    duplicates = Duplicates()
     bar = _Progress(progress)
     try:
         for path in files:
@@ -176,20 +167,20 @@ def load_archive(
                     reason = f"duplicate id {parsed.id!r} (first in {seen_ids[parsed.id]})"
                     report.problems.append(Problem(str(path), line, reason))
                     continue
-                body_key = _body_key(parsed.body)
-                if body_key in seen_bodies:
-                    reason = f"same text as article {seen_bodies[body_key]!r}; kept once"
+                key, original = duplicates.original_of(parsed)
+                if original is not None:
+                    reason = f"same text as article {original.id!r}; kept once"
                     report.problems.append(Problem(str(path), line, reason))
-                    report.aliases[parsed.id] = seen_bodies[body_key]
+                    report.aliases[parsed.id] = original.id
                     continue
                 seen_ids[parsed.id] = str(path)
-                seen_bodies[body_key] = parsed.id
                 if bodies is not None:
                     try:
                         parsed = parsed.stored_in(bodies)
                     except OSError as exc:  # disk full: keep the rest in memory
                         log.warning("Keeping article bodies in memory: %s", exc)
                         bodies = None
+                duplicates.add(key, parsed)
                 report.articles.append(parsed)
                 bar.advance()
     finally:

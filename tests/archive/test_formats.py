@@ -124,6 +124,17 @@ def test_jsonl_fields_dates_and_derived_titles(tmp_path):
     assert (third.id, third.source, third.title, third.url) == ("42", "unknown", "No prefix", None)
 
 
+def test_jsonl_ids_beyond_64_bits_and_a_bom_are_kept_exactly(tmp_path):
+    big = 12345678901234567890123
+    rows = [{"id": big, "date": "2006-10-25", "body": "One."}, {"id": 7, "date": 1, "body": "Two."}]
+    write(tmp_path, "export.jsonl", "\ufeff" + "\n".join(json.dumps(r) for r in rows))
+    report = load_archive([tmp_path])
+    assert [a.id for a in report.articles] == [str(big)]
+    assert [(p.line, p.reason) for p in report.problems] == [
+        (2, "bad timestamp '1' (expected ISO 8601)")
+    ]
+
+
 def test_csv_export_with_quoted_multiline_body(tmp_path):
     content = (
         "id,date,source,title,body,url\r\n"
