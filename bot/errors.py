@@ -30,5 +30,9 @@ class UnknownArticle(UserFacingError):
     pass
 
 
+class UnknownSource(UserFacingError):
+    """A source filter naming no outlet in the archive: it would silently match nothing."""
+
+
 class ConfigError(Exception):
     """A bad setting: one line naming file, key and what was expected."""

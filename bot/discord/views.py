@@ -17,6 +17,7 @@ from bot.discord.embeds import article_embed, article_pages, search_embed, share
 from bot.discord.replies import NO_MENTIONS, reply, report_error
 from bot.discord.state import SearchRequest
 from bot.errors import UnknownArticle
+from bot.search.types import Filters
 
 if TYPE_CHECKING:
     from bot.discord.client import DatelineBot
@@ -75,7 +76,7 @@ def search_message(
     """Embed and components for one page of a search; raises EmptyQuery on no words."""
     hits = bot.app.index.search(request.query, limit=MAX_HITS, filters=request.filters)
     if not hits:
-        return {"content": f"No articles match “{limits.clip(request.query, 100)}”.", "embed": None}
+        return {"content": _nothing_found(bot, request), "embed": None}
     pages = (len(hits) + PAGE_SIZE - 1) // PAGE_SIZE
     page = max(0, min(page, pages - 1))
     shown = hits[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
@@ -88,6 +89,14 @@ def search_message(
     view = components(*items)
     embed = search_embed(request.query, shown, page, pages, page * PAGE_SIZE)
     return {"content": None, "embed": embed, "view": view}
+
+
+def _nothing_found(bot: DatelineBot, request: SearchRequest) -> str:
+    """Say so, and whether the dates or outlet are what ruled everything out."""
+    said = f"No articles match “{limits.clip(request.query, 100)}”"
+    if request.filters != Filters() and bot.app.index.search(request.query, limit=1):
+        return f"{said} within those dates or that outlet; without them, some do."
+    return f"{said}."
 
 
 class SearchPageButton(

@@ -11,9 +11,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
+from rapidfuzz import process
 
 from bot.archive.model import Article
 from bot.archive.text import normalise, starts_word, tokenize
+from bot.errors import UnknownSource
 from bot.search.expansion import Expander
 from bot.search.fuzzy import FuzzyIndex
 from bot.search.postings import Postings, build_postings
@@ -25,6 +27,8 @@ log = logging.getLogger(__name__)
 
 PHRASE_CHECKS = 500  # ranked candidates holding every phrase word checked before giving up
 MAX_SUGGESTIONS = 25
+SOURCE_GUESS_SCORE = 80  # rapidfuzz WRatio: close enough to suggest as the outlet meant
+SOURCES_LISTED = 5  # named in that error when none is close
 RECENT_SEARCHES = 512  # paging and popular queries repeat a search; hits are immutable
 
 
@@ -163,9 +167,24 @@ class SearchIndex:
         if filters.before is not None:
             mask &= self._ordinals <= filters.before.toordinal()
         if filters.source is not None:
-            source = self._source_lookup.get(filters.source.strip().casefold(), -1)
-            mask &= self._source_ids == source
+            mask &= self._source_ids == self._source_id(filters.source)
         return mask
+
+    def _source_id(self, name: str) -> int:
+        """The outlet ``name`` means, in any case; :class:`UnknownSource` names a close one."""
+        found = self._source_lookup.get(name.strip().casefold())
+        if found is not None:
+            return found
+        guess = process.extractOne(
+            name, self.sources, processor=str.casefold, score_cutoff=SOURCE_GUESS_SCORE
+        )
+        if guess:
+            hint = f" Did you mean “{guess[0]}”?"
+        else:
+            shown = ", ".join(self.sources[:SOURCES_LISTED])
+            more = ", …" if len(self.sources) > SOURCES_LISTED else ""
+            hint = f" It has {len(self.sources)}: {shown}{more}."
+        raise UnknownSource(f"The archive has no outlet called “{name.strip()}”.{hint}")
 
     def _has_phrases(self, doc: int, patterns: list[re.Pattern[str]]) -> bool:
         article = self.articles[doc]

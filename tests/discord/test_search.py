@@ -119,6 +119,11 @@ async def test_filters_and_source_autocomplete(alice, channel):
             "`after` is later",
             "UserFacingError",
         ),
+        (
+            {"query": "volcano", "source": "shafaq"},
+            "no outlet called “shafaq”. Did you mean “Shafaq News”?",
+            "UnknownSource",
+        ),
     ],
 )
 async def test_user_mistakes_get_a_private_explanation(
@@ -133,7 +138,13 @@ async def test_user_mistakes_get_a_private_explanation(
 async def test_no_results_is_a_polite_answer(alice, channel):
     result = await alice.slash(channel, "search", query="zzzzzz qqqqqq")
     assert result.response.ephemeral
-    assert "No articles match" in result.response.content
+    assert result.response.content == "No articles match “zzzzzz qqqqqq”."
+
+
+async def test_no_results_says_when_the_filters_ruled_everything_out(alice, channel):
+    result = await alice.slash(channel, "search", query="volcano", before="1999")
+    assert result.response.ephemeral
+    assert "within those dates or that outlet; without them, some do" in result.response.content
 
 
 async def test_cooldown_then_recovery(simcord_env, alice, channel):

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.errors import EmptyQuery
+from bot.errors import EmptyQuery, UnknownSource
 from bot.search.index import SearchIndex
 from bot.search.snippet import MAX_SNIPPET, densest_window, make_snippet
 from bot.search.types import Filters
@@ -149,7 +149,13 @@ def test_filters_by_date_range_and_source(article):
     assert ids(index.search("flood", filters=in_2020)) == ["2020"]
     assert ids(index.search("flood", filters=Filters(source="afp"))) == ["afp"]
     assert ids(index.search("flood", filters=Filters(before=date(2019, 5, 1)))) == ["2019"]
-    assert index.search("flood", filters=Filters(source="nobody")) == []
+    for typed, said in [
+        ("test wir", "no outlet called “test wir”. Did you mean “Test Wire”?"),
+        ("nobody", "no outlet called “nobody”. It has 2: AFP, Test Wire."),
+    ]:
+        with pytest.raises(UnknownSource) as raised:
+            index.search("flood", filters=Filters(source=typed))
+        assert said in str(raised.value)
 
 
 def test_limit_and_newest_first_among_ties(article):
