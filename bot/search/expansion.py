@@ -1,6 +1,7 @@
 """Which vocabulary terms stand for a query word, and how much each is worth.
 
-Exact beats prefix beats one typo beats two typos: the weights below make
+Exact beats the same word with other particles beats prefix beats one typo
+beats two typos: the weights below make
 "exact matches outrank fuzzy ones" hold for otherwise equal documents.
 """
 
@@ -12,10 +13,12 @@ from functools import lru_cache, partial
 
 import numpy as np
 
+from bot.search.clitics import prefixed_forms
 from bot.search.fuzzy import MIN_FUZZY_LENGTH, FuzzyIndex
 from bot.search.postings import Postings
 
 EXACT = 1.0
+SAME_WORD = 0.9  # written with other particles (Arabic: والكهرباء for الكهرباء)
 PREFIX = 0.8
 TYPO = {1: 0.7, 2: 0.5}
 MAX_PREFIX_TERMS = 64  # the most frequent completions; more only adds noise and time
@@ -72,6 +75,10 @@ def expand(
     exact = postings.term_id(word)
     if exact is not None:
         found[exact] = EXACT
+    if typos:  # the same Arabic word with other particles attached is no typo
+        for form in prefixed_forms(word):
+            if (term_id := postings.term_id(form)) is not None:
+                found[term_id] = SAME_WORD
     # A four-letter word found as typed is taken as meant: its only typo
     # neighbours are longer words (bank -> banks, blank), noise that costs time.
     if typos and not (exact is not None and len(word) < MIN_FUZZY_LENGTH):

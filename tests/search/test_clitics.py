@@ -1,0 +1,54 @@
+"""An Arabic word finds its forms with other particles attached, and nothing else."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.search.clitics import bare, prefixed_forms
+from bot.search.index import SearchIndex
+
+ELECTRICITY = "كهرباء"
+
+
+@pytest.mark.parametrize(
+    ("written", "without"),
+    [
+        ("الكهرباء", ELECTRICITY),  # the
+        ("للكهرباء", ELECTRICITY),  # for the (its alef dropped)
+        ("والكهرباء", ELECTRICITY),  # and the
+        ("بالكهرباء", ELECTRICITY),  # with the
+        ("وكهرباء", ELECTRICITY),  # and
+        ("ولد", "ولد"),  # "boy": too short to lose its waw
+        ("الف", "الف"),  # "thousand": would leave one letter
+        ("electricity", "electricity"),
+    ],
+)
+def test_particles_are_stripped_only_where_a_word_remains(written, without):
+    assert bare(written) == without
+
+
+def test_forms_are_the_other_spellings_and_arabic_only():
+    forms = prefixed_forms("الكهرباء")
+    assert {ELECTRICITY, "للكهرباء", "والكهرباء", "بالكهرباء"} <= set(forms)
+    assert "الكهرباء" not in forms
+    assert all(bare(form) == ELECTRICITY for form in forms)
+    assert prefixed_forms("electricity") == ()
+
+
+def test_search_finds_every_form_and_prefers_the_one_typed(article):
+    index = SearchIndex.build(
+        [
+            article("خطة جديدة", "أعلنت الحكومة خطة جديدة للكهرباء في بغداد.", id="for-the"),
+            article("خطة جديدة", "أعلنت الحكومة خطة جديدة والكهرباء في بغداد.", id="and-the"),
+            article("خطة جديدة", "أعلنت الحكومة خطة جديدة الكهرباء في بغداد.", id="the"),
+            article("خطة جديدة", "أعلنت الحكومة خطة جديدة للمياه في بغداد.", id="water"),
+        ]
+    )
+    found = [hit.article.id for hit in index.search("الكهرباء")]
+    assert found[0] == "the"
+    assert set(found) == {"the", "for-the", "and-the"}
+    # Two particles away from some forms: beyond what typo tolerance allows.
+    bare_hits = index.search(ELECTRICITY)
+    assert {hit.article.id for hit in bare_hits} == {"the", "for-the", "and-the"}
+    assert any("**للكهرباء**" in hit.snippet for hit in bare_hits)
+    assert [hit.article.id for hit in index.search('"الكهرباء"')] == ["the"]  # quoted: as typed
