@@ -158,7 +158,10 @@ class SearchIndex:
                 full = score(query, self._expander, len(self.articles)).scores
                 full[chosen] = 0
                 chosen += top(full, limit - len(chosen), self._timestamps).tolist()
-        return [Suggestion(self.articles[d].id, self.articles[d].title) for d in chosen]
+        return [
+            Suggestion(article.id, article.title, article.calendar_date)
+            for article in map(self.articles.__getitem__, chosen)
+        ]
 
     def _filter_mask(self, filters: Filters) -> np.ndarray:
         mask = np.ones(len(self.articles), dtype=bool)

@@ -41,3 +41,4 @@ class Hit:
 class Suggestion:
     id: str
     title: str
+    day: date  # the article's calendar date: tells same-titled stories apart

@@ -176,14 +176,27 @@ async def test_unexpected_errors_get_an_incident_id_and_the_bot_goes_on(
     assert (await alice.slash(channel, "search", query="volcano")).response.embeds
 
 
-async def test_article_autocomplete_and_reading(alice, channel):
+async def test_article_autocomplete_and_reading(alice, channel, app):
     choices = await alice.autocomplete(channel, "article", "query", "volc")
     assert 0 < len(choices) <= 25
     assert all(len(c["name"]) <= 100 for c in choices)
     assert all("volcano" in c["name"].lower() for c in choices)
+    title, day = choices[0]["name"].rsplit(" · ", 1)  # the date tells repeated headlines apart
+    assert day == app.index.get(choices[0]["value"]).calendar_date.isoformat()
     result = await alice.slash(channel, "article", query=choices[0]["value"])
-    assert result.response.embeds[0].title == choices[0]["name"]
+    assert result.response.embeds[0].title == title
     assert not result.response.ephemeral
+
+
+async def test_a_long_title_is_cut_so_its_date_still_shows(tmp_path, simcord_env, alice, channel):
+    headline = "Tsunami " + "warning " * 40
+    (tmp_path / "archive" / "tsunami.txt").write_text(
+        f"2015-09-16 23:54:00\n\nWire / {headline}. Details.\n", encoding="utf-8"
+    )
+    await simcord_env.restart_bot(create_bot(make_app(tmp_path)))
+    [choice] = await alice.autocomplete(channel, "article", "query", "tsunami")
+    assert len(choice["name"]) <= 100
+    assert choice["name"].endswith("… · 2015-09-16")
 
 
 async def test_article_by_free_text_and_unknown(simcord_env, alice, channel):

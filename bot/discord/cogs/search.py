@@ -16,7 +16,7 @@ from bot.discord.replies import reply
 from bot.discord.state import SearchRequest
 from bot.discord.views import article_message, search_message
 from bot.errors import EmptyQuery, UnknownArticle, UserFacingError
-from bot.search.types import Filters
+from bot.search.types import Filters, Suggestion
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -24,6 +24,12 @@ if TYPE_CHECKING:
 
 EVERYWHERE = {"guilds": True, "dms": True, "private_channels": True}
 per_user = per_user_cooldown()
+
+
+def _choice_name(suggestion: Suggestion) -> str:
+    """The title, cut to leave room for the date (archives repeat headlines)."""
+    dated = f" · {suggestion.day.isoformat()}"
+    return limits.clip(suggestion.title, limits.CHOICE_NAME - len(dated)) + dated
 
 
 class SearchCog(commands.Cog):
@@ -48,7 +54,7 @@ class SearchCog(commands.Cog):
         except UserFacingError:
             return []
         return [
-            app_commands.Choice(name=limits.clip(s.title, limits.CHOICE_NAME), value=s.id)
+            app_commands.Choice(name=_choice_name(s), value=s.id)
             for s in suggestions
             if len(s.id) <= 100
         ]
