@@ -87,6 +87,14 @@ def test_stats(archive, capsys):
     assert stats["per_year"] == {"2019": 1, "2020": 1, "2021": 1}
 
 
+def test_stats_of_an_empty_archive(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the index cache goes under the working folder
+    (tmp_path / "empty").mkdir()
+    code, out, _ = run(capsys, "stats", "--archive", str(tmp_path / "empty"))
+    assert code == 0
+    assert out.splitlines()[:3] == ["Articles: 0", "Dates:    none", "Sources:  none"]
+
+
 def test_check_index_and_strict_report_problems(archive, capsys):
     assert run(capsys, "check", "--archive", str(archive))[0] == 0
     (archive / "broken.txt").write_text("yesterday\n\nBody", encoding="utf-8")

@@ -40,8 +40,8 @@ def run_stats(args: argparse.Namespace) -> int:
         print(json.dumps(stats.as_json(), indent=2, ensure_ascii=False))
         return 0
     print(f"Articles: {stats.count}")
-    print(f"Dates:    {stats.first} to {stats.last}")
-    print("Sources:  " + ", ".join(f"{name} ({n})" for name, n in stats.sources))
+    print(f"Dates:    {stats.first} to {stats.last}" if stats.first else "Dates:    none")
+    print("Sources:  " + (", ".join(f"{name} ({n})" for name, n in stats.sources) or "none"))
     for year, n in stats.per_year:
         print(f"  {year}: {n}")
     return 0

@@ -136,7 +136,7 @@ def load(folder: Path) -> tuple[SearchIndex, list[Problem]]:
     )
     bodies = BodyFile.open(folder / "bodies.bin")
     ends = np.load(folder / "body_ends.npy").tolist()
-    starts = [0, *ends[:-1]]
+    starts = [0, *ends][: len(ends)]
     articles = [
         Article(
             id=row[0],

@@ -76,3 +76,13 @@ def test_an_unwritable_cache_still_serves_the_archive(archive, tmp_path):
     opened = open_index([archive], UTC, blocked)
     assert [h.article.id for h in opened.index.search("volcano")] == ["one"]
     assert len(opened.problems) == 1
+
+
+def test_an_empty_archive_is_cached_too(tmp_path, monkeypatch):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert open_index([empty], UTC, tmp_path / "cache").index.articles == []
+    monkeypatch.setattr(cache, "load_archive", lambda *a, **k: pytest.fail("parsed again"))
+    again = open_index([empty], UTC, tmp_path / "cache")
+    assert again.from_cache
+    assert again.index.autocomplete("") == []
