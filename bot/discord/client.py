@@ -74,8 +74,11 @@ class DatelineBot(commands.AutoShardedBot):
             await self.app.store.start()
         except (SQLAlchemyError, OSError) as error:
             raise ConfigError(f"store.url: cannot open the store: {error}") from None
-        for cog in COGS:
-            await self.add_cog(cog(self.app))
+        for cog_type in COGS:
+            cog = cog_type(self.app)
+            await self.add_cog(cog)
+            for menu in getattr(cog, "context_menus", ()):
+                self.tree.add_command(menu)
         await self.add_cog(DigestCog(self.app, self.digests))
         self.add_dynamic_items(*DYNAMIC_ITEMS)
         await self.sync_commands()

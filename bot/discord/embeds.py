@@ -140,6 +140,10 @@ HELP = (
     ("/article query", "Read a whole article; pick from the suggestions as you type."),
     ("/onthisday [date] [timezone]", "What happened on this day in earlier years."),
     ("/random [year] [source]", "A random article."),
+    (
+        "Apps › Search the archive",
+        "On any message (right-click or long-press): articles about what it says.",
+    ),
     ("/stats", "How big the archive is, with a chart of articles per year."),
     ("/invite", "The link to add Dateline to a server."),
     (

@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 PHRASE_CHECKS = 500  # ranked candidates holding every phrase word checked before giving up
 MAX_SUGGESTIONS = 25
+KEY_WORDS = 8  # picked from a message to search for: enough to single out a story
 SOURCE_GUESS_SCORE = 80  # rapidfuzz WRatio: close enough to suggest as the outlet meant
 SOURCES_LISTED = 5  # named in that error when none is close
 RECENT_SEARCHES = 512  # paging and popular queries repeat a search; hits are immutable
@@ -144,6 +145,22 @@ class SearchIndex:
             if not len(docs):
                 return None
         return docs
+
+    def key_words(self, text: str, limit: int = KEY_WORDS) -> list[str]:
+        """The words of ``text`` that best say what it is about, in their order.
+
+        A chat message is mostly words every article has ("did", "you", "see");
+        searched as typed they would rank articles by chattiness, so only the
+        rarest words the archive knows are kept. Words it doesn't know are
+        dropped too: in a message they are names, slang or typos, not clues.
+        """
+        known = {}
+        for word in tokenize(text):
+            term_id = self.postings.term_id(word)
+            if term_id is not None:
+                known[word] = float(self.postings.idf[term_id])
+        rarest = set(sorted(known, key=known.__getitem__, reverse=True)[:limit])
+        return [word for word in known if word in rarest]
 
     def autocomplete(self, text: str, *, limit: int = MAX_SUGGESTIONS) -> list[Suggestion]:
         """Titles matching what has been typed, then body matches; newest first when empty."""

@@ -176,6 +176,22 @@ async def test_unexpected_errors_get_an_incident_id_and_the_bot_goes_on(
     assert (await alice.slash(channel, "search", query="volcano")).response.embeds
 
 
+async def test_search_the_archive_from_a_message(simcord_env, alice, bob, channel):
+    said = await bob.send(
+        channel, "<@234567890123456789> did you see https://example.com/x? Ash fell on homes!"
+    )
+    result = await alice.context_menu(channel, "Search the archive", said)
+    assert result.response.ephemeral
+    [embed] = result.response.embeds
+    assert embed.title == "Results for “ash fell on homes”"  # words the archive knows, no markup
+    assert embed.description.split("\n\n")[0].endswith("**Ash** **fell** **on** **homes**.")
+    only_markup = await bob.send(channel, "<@234567890123456789> https://example.com/volcano")
+    refused = await alice.context_menu(channel, "Search the archive", only_markup)
+    assert refused.response.ephemeral
+    assert "no words the archive knows" in refused.response.content
+    assert raised(simcord_env) == ["UserFacingError"]
+
+
 async def test_article_autocomplete_and_reading(alice, channel, app):
     choices = await alice.autocomplete(channel, "article", "query", "volc")
     assert 0 < len(choices) <= 25

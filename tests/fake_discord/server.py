@@ -367,8 +367,16 @@ class FakeDiscord:
                 }
             )
         if parts[:1] == ["applications"] and parts[-1] == "commands" and method == "PUT":
+            # Discord answers a context-menu command (sent without one) with description "".
             self.commands = [
-                dict(c, id=self.next_id(), application_id=str(APP_ID), version="1") for c in body
+                {
+                    "description": "",
+                    **c,
+                    "id": self.next_id(),
+                    "application_id": str(APP_ID),
+                    "version": "1",
+                }
+                for c in body
             ]
             return json_response(self.commands)
         if parts[:1] == ["applications"] and parts[-1] == "commands":

@@ -265,3 +265,14 @@ def test_words_past_the_sixteenth_do_not_rank(article):
     filler = " ".join(f"zz{n}" for n in range(16))
     assert index.search(f"volcano {filler}")[0].article.id == "v"
     assert index.search(f"{filler} volcano") == []  # a pasted paragraph can't stall the bot
+
+
+def test_key_words_of_a_message_are_its_rarest_known_words_in_order(article):
+    index = SearchIndex.build(
+        [article(f"Report {n}", f"The weather report number {n}.") for n in range(8)]
+        + [article("Volcano", "The volcano report."), article("Lava", "The lava flows.")]
+    )
+    message = "hey did you see the lava and the volcano report??"
+    assert index.key_words(message) == ["the", "lava", "volcano", "report"]
+    assert index.key_words(message, limit=2) == ["lava", "volcano"]
+    assert index.key_words("zzz qqq") == []

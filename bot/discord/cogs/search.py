@@ -1,7 +1,8 @@
-"""/search, /article and /random: finding and reading articles."""
+"""/search, /article, /random and the "Search the archive" message menu: finding articles."""
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 import discord
@@ -24,6 +25,8 @@ if TYPE_CHECKING:
 
 EVERYWHERE = {"guilds": True, "dms": True, "private_channels": True}
 per_user = per_user_cooldown()
+# Mentions, channels, custom emoji, timestamps and links: chat markup, not words.
+_CHAT_MARKUP = re.compile(r"<(?:@[!&]?|#|a?:\w+:|t:)\d+(?::\w)?>|https?://\S+")
 
 
 def _choice_name(suggestion: Suggestion) -> str:
@@ -35,6 +38,11 @@ def _choice_name(suggestion: Suggestion) -> str:
 class SearchCog(commands.Cog):
     def __init__(self, app: App) -> None:
         self.app = app
+        # discord.py has no decorator for context menus inside a cog; the client
+        # adds these to its tree.
+        self.context_menus = (
+            app_commands.ContextMenu(name="Search the archive", callback=self.search_from_message),
+        )
 
     async def source_choices(
         self, interaction: discord.Interaction, current: str
@@ -88,6 +96,20 @@ class SearchCog(commands.Cog):
         request = SearchRequest(query, filters)
         message = search_message(interaction.client, interaction.user.id, request, 0)
         await reply(interaction, ephemeral=True, **{k: v for k, v in message.items() if v})
+
+    @app_commands.allowed_installs(guilds=True, users=True)
+    @app_commands.allowed_contexts(**EVERYWHERE)
+    @per_user
+    async def search_from_message(
+        self, interaction: discord.Interaction[DatelineBot], message: discord.Message
+    ) -> None:
+        """Search for what a message is about: its most telling words, shown as the query."""
+        words = self.app.index.key_words(_CHAT_MARKUP.sub(" ", message.content))
+        if not words:
+            raise UserFacingError("That message has no words the archive knows to search for.")
+        request = SearchRequest(" ".join(words), Filters())
+        reply_message = search_message(interaction.client, interaction.user.id, request, 0)
+        await reply(interaction, ephemeral=True, **{k: v for k, v in reply_message.items() if v})
 
     @app_commands.command(name="article", description="Read a whole article")
     @app_commands.describe(query="Start typing a title and pick a suggestion")
