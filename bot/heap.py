@@ -10,6 +10,8 @@ it is cyclic garbage, so it is moved out of the collector's sight.
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 
 def settle() -> None:
@@ -22,3 +24,20 @@ def settle() -> None:
     gc.unfreeze()
     gc.collect()
     gc.freeze()
+
+
+@contextmanager
+def collection_paused() -> Iterator[None]:
+    """No cyclic collection while a block creates a mass of objects that all stay alive.
+
+    Every few hundred allocations the collector would walk the young objects,
+    and ever more often the whole growing heap, finding nothing: opening a
+    cached 10^5-article index spent a third of its time there.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

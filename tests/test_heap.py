@@ -43,3 +43,21 @@ def test_settle_freezes_the_heap_and_a_reload_frees_the_previous_index(tmp_path)
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
+
+
+def test_collection_pauses_for_a_block_and_resumes_as_it_was():
+    assert gc.isenabled()
+    try:
+        with heap.collection_paused():
+            assert not gc.isenabled()
+            raise KeyError("a failed load")
+    except KeyError:
+        pass
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with heap.collection_paused():
+            pass
+        assert not gc.isenabled()  # someone else's pause is theirs to end
+    finally:
+        gc.enable()

@@ -8,7 +8,6 @@ written to a temporary folder and renamed, so a crash never leaves half an entry
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import shutil
@@ -21,9 +20,11 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 
 import numpy as np
+import orjson
 
 from bot.archive import Article, Problem, discover, fingerprint, load_archive
 from bot.archive.bodies import BodyFile, StoredText
+from bot.heap import collection_paused
 from bot.search.fuzzy import FuzzyIndex
 from bot.search.index import SearchIndex
 from bot.search.postings import Postings
@@ -111,7 +112,7 @@ def _write(index: SearchIndex, problems: Sequence[Problem], folder: Path) -> Non
         "aliases": dict(index.aliases),
         "problems": [[p.path, p.line, p.reason] for p in problems],
     }
-    (folder / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    (folder / "meta.json").write_bytes(orjson.dumps(meta))
 
 
 def _mapped(path: Path) -> np.ndarray:
@@ -123,8 +124,9 @@ def _mapped(path: Path) -> np.ndarray:
     return np.load(path, mmap_mode="r").view(np.ndarray)
 
 
+@collection_paused()
 def load(folder: Path) -> tuple[SearchIndex, list[Problem]]:
-    meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    meta = orjson.loads((folder / "meta.json").read_bytes())
     if meta.get("version") != CACHE_VERSION:
         raise ValueError("cache written by another version")
     arrays = {name: _mapped(folder / f"{name}.npy") for name in _ARRAYS}
