@@ -151,8 +151,8 @@ class SearchIndex:
 
         A chat message is mostly words every article has ("did", "you", "see");
         searched as typed they would rank articles by chattiness, so only the
-        rarest words the archive knows are kept. Words it doesn't know are
-        dropped too: in a message they are names, slang or typos, not clues.
+        rarest words the archive has are kept. Words it lacks are dropped: in
+        chat they are mostly slang and nicknames, and would only match as typos.
         """
         known = {}
         for word in tokenize(text):
