@@ -113,3 +113,17 @@ class Delivery(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+USER, GUILD = "user", "guild"  # whose zone a ZonePreference is
+
+
+class ZonePreference(Base):
+    """Whose "today" /onthisday means: a member's own zone, else their server's."""
+
+    __tablename__ = "zone_preferences"
+
+    scope: Mapped[str] = mapped_column(String(8), primary_key=True)  # USER | GUILD
+    owner_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    timezone: Mapped[str] = mapped_column(String(64))  # IANA name
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, event, func, select, update
+from sqlalchemy import Delete, delete, event, func, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
@@ -23,10 +23,13 @@ from bot.store.models import (
     ACTIVE,
     CLAIMED,
     FAILED,
+    GUILD,
     PAUSED,
     SENT,
+    USER,
     Delivery,
     Subscription,
+    ZonePreference,
 )
 
 _INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
@@ -73,6 +76,32 @@ class Store:
     async def close(self) -> None:
         await self.engine.dispose()
 
+    # --- timezones for /onthisday ---
+
+    async def set_zone(
+        self, scope: str, owner_id: int, timezone: str | None, now: datetime
+    ) -> None:
+        """Remember ``timezone`` for a member (USER) or a server (GUILD); None forgets it."""
+        async with self._sessions.begin() as session:
+            if timezone is None:
+                await session.execute(_forget_zone(scope, owner_id))
+                return
+            values = {"timezone": timezone, "updated_at": now}
+            await session.execute(
+                self._insert(ZonePreference)
+                .values(scope=scope, owner_id=owner_id, **values)
+                .on_conflict_do_update(index_elements=["scope", "owner_id"], set_=values)
+            )
+
+    async def zones(self, user_id: int, guild_id: int | None) -> dict[str, str]:
+        """The zones a member and their server chose, by scope (absent when none)."""
+        owners = [(USER, user_id)] + ([(GUILD, guild_id)] if guild_id is not None else [])
+        chosen = select(ZonePreference).where(
+            tuple_(ZonePreference.scope, ZonePreference.owner_id).in_(owners)
+        )
+        async with self._sessions() as session:
+            return {row.scope: row.timezone for row in await session.scalars(chosen)}
+
     # --- subscriptions ---
 
     async def subscribe(
@@ -117,11 +146,12 @@ class Store:
             return (await session.scalars(statement)).one_or_none()
 
     async def forget_guild(self, guild_id: int) -> list[int]:
-        """Drop a server's subscriptions and their log (Dateline was removed from it)."""
+        """Drop a server's subscriptions, their log and its timezone (Dateline was removed)."""
         statement = (
             delete(Subscription).where(Subscription.guild_id == guild_id).returning(Subscription.id)
         )
         async with self._sessions.begin() as session:
+            await session.execute(_forget_zone(GUILD, guild_id))
             return list(await session.scalars(statement))
 
     async def subscription(self, subscription_id: int) -> Subscription | None:
@@ -302,3 +332,9 @@ class Store:
         )
         async with self._sessions() as session:
             return {d.subscription_id: d for d in await session.scalars(statement)}
+
+
+def _forget_zone(scope: str, owner_id: int) -> Delete:
+    return delete(ZonePreference).where(
+        ZonePreference.scope == scope, ZonePreference.owner_id == owner_id
+    )

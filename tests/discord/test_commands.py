@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from datetime import UTC, datetime
 
+import discord
 import pytest
 from PIL import Image
 
@@ -50,6 +51,32 @@ async def test_on_this_day_in_a_timezone_and_zone_autocomplete(alice, channel, a
     choices = await alice.autocomplete(channel, "onthisday", "timezone", "baghdad")
     assert choices[0]["value"] == "Asia/Baghdad"
     assert len(choices) <= 25
+
+
+async def test_on_this_day_uses_the_members_zone_else_the_servers(
+    simcord_env, alice, bob, guild, channel, app
+):
+    app.clock = lambda: datetime(2024, 3, 25, 23, 30, tzinfo=UTC)  # already the 26th in Baghdad
+    refused = await bob.slash(channel, "timezone server", zone="Asia/Baghdad")
+    assert refused.response.ephemeral
+    assert raised(simcord_env) == ["MissingPermissions"]
+    admins = guild.create_role("Admins", permissions=discord.Permissions(manage_guild=True))
+    ada = guild.add_member(simcord_env.create_user("ada"), roles=[admins])
+    set_here = await ada.slash(channel, "timezone server", zone="Asia/Baghdad")
+    assert "today in Asia/Baghdad here" in set_here.response.content
+
+    def title(result) -> str:
+        return result.response.embeds[0].title
+
+    assert title(await bob.slash(channel, "onthisday")) == "On this day: 26 March"
+    await alice.slash(channel, "timezone mine", zone="Europe/London")  # still the 25th there
+    assert "(nearest date with articles)" in title(await alice.slash(channel, "onthisday"))
+    assert "Yours: Europe/London" in (await alice.slash(channel, "timezone show")).response.content
+    await alice.slash(channel, "timezone forget")
+    assert title(await alice.slash(channel, "onthisday")) == "On this day: 26 March"
+    shown = await alice.slash(channel, "timezone show")
+    assert shown.response.ephemeral
+    assert "This server's: Asia/Baghdad" in shown.response.content
 
 
 async def test_on_this_day_bad_input(simcord_env, alice, channel):

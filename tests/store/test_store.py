@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from bot.store import Store, migrate
 from bot.store.migrate import current_revision, head_revision
-from bot.store.models import ACTIVE, CLAIMED, FAILED, MISSED, PAUSED, SENT, SKIPPED
+from bot.store.models import ACTIVE, CLAIMED, FAILED, GUILD, MISSED, PAUSED, SENT, SKIPPED, USER
 from bot.store.store import create_engine
 
 POSTGRES_URL = os.environ.get("DATELINE_TEST_POSTGRES_URL")
@@ -23,7 +23,10 @@ async def _reset_postgres(url: str) -> None:
     engine = create_engine(url)
     async with engine.begin() as connection:
         await connection.execute(
-            text("DROP TABLE IF EXISTS deliveries, subscriptions, alembic_version CASCADE")
+            text(
+                "DROP TABLE IF EXISTS deliveries, subscriptions, zone_preferences, alembic_version"
+                " CASCADE"
+            )
         )
     await engine.dispose()
 
@@ -181,3 +184,17 @@ async def test_forgetting_a_guild_drops_only_its_subscriptions(store):
     gone = [(await subscribe(store, channel_id=c)).id for c in (20, 21)]
     assert sorted(await store.forget_guild(10)) == sorted(gone)
     assert [s.id for s in await store.subscriptions()] == [kept.id]
+
+
+async def test_zones_chosen_by_members_and_servers(store):
+    assert await store.zones(1, 10) == {}
+    await store.set_zone(GUILD, 10, "Asia/Baghdad", NOW)
+    await store.set_zone(USER, 1, "Europe/Berlin", NOW)
+    await store.set_zone(USER, 1, "Europe/Paris", NOW)  # chosen again: replaced
+    assert await store.zones(1, 10) == {"user": "Europe/Paris", "guild": "Asia/Baghdad"}
+    assert await store.zones(2, 10) == {"guild": "Asia/Baghdad"}
+    assert await store.zones(1, None) == {"user": "Europe/Paris"}
+    await store.set_zone(USER, 1, None, NOW)
+    assert await store.zones(1, 10) == {"guild": "Asia/Baghdad"}
+    await store.forget_guild(10)
+    assert await store.zones(1, 10) == {}

@@ -1,8 +1,9 @@
-"""/onthisday: the archive's stories from this day in earlier years."""
+"""/onthisday, and /timezone: whose "today" it means for a member or a whole server."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 import discord
 from discord import app_commands
@@ -13,6 +14,8 @@ from bot.digest.plan import DigestOptions, plan_digest
 from bot.discord.choices import zone_choices
 from bot.discord.embeds import on_this_day_embed
 from bot.discord.replies import reply
+from bot.errors import BadTimezone
+from bot.store.models import GUILD, USER
 from bot.timezones import parse_zone
 
 if TYPE_CHECKING:
@@ -29,7 +32,7 @@ class CalendarCog(commands.Cog):
     @app_commands.command(name="onthisday", description="Stories from this day in earlier years")
     @app_commands.describe(
         date="A day as YYYY-MM-DD or MM-DD (default: today)",
-        timezone="Whose today, e.g. Europe/Berlin (default UTC)",
+        timezone="Whose today, e.g. Europe/Berlin (default: yours from /timezone, else UTC)",
     )
     @app_commands.autocomplete(timezone=zone_choices)
     @app_commands.allowed_installs(guilds=True, users=True)
@@ -40,7 +43,7 @@ class CalendarCog(commands.Cog):
         date: str | None = None,
         timezone: str | None = None,
     ) -> None:
-        zone = parse_zone(timezone or "UTC")
+        zone = parse_zone(timezone) if timezone else await self._chosen_zone(interaction)
         today = self.app.clock().astimezone(zone).date()
         day = parse_day(date, today) if date else today
         digest = plan_digest(self.app.calendar, day, EVERYTHING_OR_NEAREST)
@@ -51,3 +54,68 @@ class CalendarCog(commands.Cog):
             return
         embed = on_this_day_embed(digest.day, digest.groups, substituted=digest.substituted)
         await reply(interaction, embed=embed)
+
+    async def _chosen_zone(self, interaction: discord.Interaction) -> ZoneInfo:
+        """The member's /timezone, else their server's, else UTC."""
+        chosen = await self.app.store.zones(interaction.user.id, interaction.guild_id)
+        name = chosen.get(USER) or chosen.get(GUILD) or "UTC"
+        try:
+            return parse_zone(name)
+        except BadTimezone:  # a zone the system's tz database has since dropped
+            return ZoneInfo("UTC")
+
+
+@app_commands.allowed_installs(guilds=True, users=True)
+@app_commands.allowed_contexts(guilds=True, dms=True, private_channels=True)
+class TimezoneCog(
+    commands.GroupCog,
+    group_name="timezone",
+    group_description="Whose 'today' /onthisday means",
+):
+    def __init__(self, app: App) -> None:
+        self.app = app
+        super().__init__()
+
+    @app_commands.command(name="mine", description="Your timezone for /onthisday, everywhere")
+    @app_commands.describe(zone="Type a city: berlin, baghdad, new york")
+    @app_commands.autocomplete(zone=zone_choices)
+    async def mine(self, interaction: discord.Interaction, zone: str) -> None:
+        chosen = parse_zone(zone).key
+        await self.app.store.set_zone(USER, interaction.user.id, chosen, self.app.clock())
+        await reply(interaction, f"/onthisday now means today in {chosen} for you.", ephemeral=True)
+
+    @app_commands.command(name="server", description="This server's timezone (Manage Server)")
+    @app_commands.describe(zone="Type a city: berlin, baghdad, new york")
+    @app_commands.autocomplete(zone=zone_choices)
+    async def server(self, interaction: discord.Interaction, zone: str) -> None:
+        # Only a whole command carries default_permissions and contexts, so this
+        # subcommand checks its own here.
+        if interaction.guild is None:
+            raise app_commands.NoPrivateMessage()
+        if not interaction.permissions.manage_guild:
+            raise app_commands.MissingPermissions(["manage_guild"])
+        chosen = parse_zone(zone).key
+        await self.app.store.set_zone(GUILD, interaction.guild_id or 0, chosen, self.app.clock())
+        await reply(
+            interaction,
+            f"/onthisday now means today in {chosen} here, for members without their own zone.",
+            ephemeral=True,
+        )
+
+    @app_commands.command(name="show", description="Which timezone /onthisday uses for you")
+    async def show(self, interaction: discord.Interaction) -> None:
+        chosen = await self.app.store.zones(interaction.user.id, interaction.guild_id)
+        if USER in chosen:
+            said = f"Yours: {chosen[USER]}."
+        elif GUILD in chosen:
+            said = f"This server's: {chosen[GUILD]} (set your own with /timezone mine)."
+        else:
+            said = "UTC: neither you nor this server chose one (/timezone mine)."
+        await reply(interaction, said, ephemeral=True)
+
+    @app_commands.command(name="forget", description="Forget your timezone")
+    async def forget(self, interaction: discord.Interaction) -> None:
+        await self.app.store.set_zone(USER, interaction.user.id, None, self.app.clock())
+        await reply(
+            interaction, "Forgotten: /onthisday uses the server's zone, else UTC.", ephemeral=True
+        )
