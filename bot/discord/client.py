@@ -13,7 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot import heap
 from bot.digest.delivery import Deliverer
 from bot.digest.schedule import DigestScheduler
-from bot.discord.cogs.calendar import CalendarCog, TimezoneCog
+from bot.discord.cogs.calendar import CalendarCog, ServerZoneCog, TimezoneCog
 from bot.discord.cogs.digest import DigestCog
 from bot.discord.cogs.info import InfoCog, OwnerCog
 from bot.discord.cogs.search import SearchCog
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from bot.app import App
 
 log = logging.getLogger(__name__)
-COGS = (SearchCog, CalendarCog, TimezoneCog, InfoCog, OwnerCog)
+COGS = (SearchCog, CalendarCog, TimezoneCog, ServerZoneCog, InfoCog, OwnerCog)
 # Dateline never joins voice: don't warn operators about voice libraries it doesn't need.
 discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
 

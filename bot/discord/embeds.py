@@ -140,7 +140,7 @@ HELP = (
     ("/article query", "Read a whole article; pick from the suggestions as you type."),
     ("/onthisday [date] [timezone]", "What happened on this day in earlier years."),
     (
-        "/timezone mine · server · show · forget",
+        "/timezone mine · show · forget, /server-timezone",
         "Whose 'today' /onthisday means: yours, else the server's (Manage Server), else UTC.",
     ),
     ("/random [year] [source]", "A random article."),

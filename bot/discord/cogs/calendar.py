@@ -84,24 +84,6 @@ class TimezoneCog(
         await self.app.store.set_zone(USER, interaction.user.id, chosen, self.app.clock())
         await reply(interaction, f"/onthisday now means today in {chosen} for you.", ephemeral=True)
 
-    @app_commands.command(name="server", description="This server's timezone (Manage Server)")
-    @app_commands.describe(zone="Type a city: berlin, baghdad, new york")
-    @app_commands.autocomplete(zone=zone_choices)
-    async def server(self, interaction: discord.Interaction, zone: str) -> None:
-        # Only a whole command carries default_permissions and contexts, so this
-        # subcommand checks its own here.
-        if interaction.guild is None:
-            raise app_commands.NoPrivateMessage()
-        if not interaction.permissions.manage_guild:
-            raise app_commands.MissingPermissions(["manage_guild"])
-        chosen = parse_zone(zone).key
-        await self.app.store.set_zone(GUILD, interaction.guild_id or 0, chosen, self.app.clock())
-        await reply(
-            interaction,
-            f"/onthisday now means today in {chosen} here, for members without their own zone.",
-            ephemeral=True,
-        )
-
     @app_commands.command(name="show", description="Which timezone /onthisday uses for you")
     async def show(self, interaction: discord.Interaction) -> None:
         chosen = await self.app.store.zones(interaction.user.id, interaction.guild_id)
@@ -118,4 +100,29 @@ class TimezoneCog(
         await self.app.store.set_zone(USER, interaction.user.id, None, self.app.clock())
         await reply(
             interaction, "Forgotten: /onthisday uses the server's zone, else UTC.", ephemeral=True
+        )
+
+
+class ServerZoneCog(commands.Cog):
+    """/server-timezone: a top-level command, so it can be hidden from members like /digest."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+
+    @app_commands.command(
+        name="server-timezone", description="This server's timezone for /onthisday"
+    )
+    @app_commands.describe(zone="Type a city: berlin, baghdad, new york")
+    @app_commands.autocomplete(zone=zone_choices)
+    @app_commands.default_permissions(manage_guild=True)
+    @app_commands.guild_only()
+    async def server_timezone(self, interaction: discord.Interaction, zone: str) -> None:
+        if not interaction.permissions.manage_guild:  # admins can override who sees it
+            raise app_commands.MissingPermissions(["manage_guild"])
+        chosen = parse_zone(zone).key
+        await self.app.store.set_zone(GUILD, interaction.guild_id or 0, chosen, self.app.clock())
+        await reply(
+            interaction,
+            f"/onthisday now means today in {chosen} here, for members without their own zone.",
+            ephemeral=True,
         )
