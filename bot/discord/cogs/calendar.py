@@ -1,4 +1,4 @@
-"""/onthisday, and /timezone: whose "today" it means for a member or a whole server."""
+"""/onthisday, and whose "today" it means: /timezone for a member, /server-timezone for a server."""
 
 from __future__ import annotations
 
