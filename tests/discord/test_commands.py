@@ -68,7 +68,9 @@ async def test_on_this_day_uses_the_members_zone_else_the_servers(
     def title(result) -> str:
         return result.response.embeds[0].title
 
-    assert title(await bob.slash(channel, "onthisday")) == "On this day: 26 March"
+    bobs = await bob.slash(channel, "onthisday")
+    assert title(bobs) == "On this day: 26 March"
+    assert bobs.response.embeds[0].footer.text.startswith("Today in Asia/Baghdad")
     await alice.slash(channel, "timezone mine", zone="Europe/London")  # still the 25th there
     assert "(nearest date with articles)" in title(await alice.slash(channel, "onthisday"))
     assert "Yours: Europe/London" in (await alice.slash(channel, "timezone show")).response.content

@@ -53,6 +53,8 @@ class CalendarCog(commands.Cog):
             )
             return
         embed = on_this_day_embed(digest.day, digest.groups, substituted=digest.substituted)
+        if not date:  # say whose "today" it was, since it may not be the reader's
+            embed.set_footer(text=f"Today in {zone.key} · /timezone mine sets yours")
         await reply(interaction, embed=embed)
 
     async def _chosen_zone(self, interaction: discord.Interaction) -> ZoneInfo:
