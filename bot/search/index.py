@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
-from rapidfuzz import process
 
 from bot.archive.model import Article
+from bot.archive.outlets import closest_outlet
 from bot.archive.text import normalise, starts_word, tokenize
 from bot.errors import UnknownSource
 from bot.search.expansion import Expander
@@ -28,7 +28,6 @@ log = logging.getLogger(__name__)
 PHRASE_CHECKS = 500  # ranked candidates holding every phrase word checked before giving up
 MAX_SUGGESTIONS = 25
 KEY_WORDS = 8  # picked from a message to search for: enough to single out a story
-SOURCE_GUESS_SCORE = 80  # rapidfuzz WRatio: close enough to suggest as the outlet meant
 SOURCES_LISTED = 5  # named in that error when none is close
 RECENT_SEARCHES = 512  # paging and popular queries repeat a search; hits are immutable
 
@@ -195,11 +194,9 @@ class SearchIndex:
         found = self._source_lookup.get(name.strip().casefold())
         if found is not None:
             return found
-        guess = process.extractOne(
-            name, self.sources, processor=str.casefold, score_cutoff=SOURCE_GUESS_SCORE
-        )
+        guess = closest_outlet(name, self.sources)
         if guess:
-            hint = f" Did you mean “{guess[0]}”?"
+            hint = f" Did you mean “{guess}”?"
         else:
             shown = ", ".join(self.sources[:SOURCES_LISTED])
             more = ", …" if len(self.sources) > SOURCES_LISTED else ""

@@ -102,6 +102,14 @@ class Store:
         async with self._sessions() as session:
             return {row.scope: row.timezone for row in await session.scalars(chosen)}
 
+    async def zone_for(self, user_id: int, guild_id: int | None) -> tuple[str | None, str]:
+        """Whose zone applies and its name: the member's, else the server's, else (None) UTC."""
+        chosen = await self.zones(user_id, guild_id)
+        for scope in (USER, GUILD):
+            if scope in chosen:
+                return scope, chosen[scope]
+        return None, "UTC"
+
     # --- subscriptions ---
 
     async def subscribe(

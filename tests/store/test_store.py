@@ -194,6 +194,9 @@ async def test_zones_chosen_by_members_and_servers(store):
     assert await store.zones(1, 10) == {"user": "Europe/Paris", "guild": "Asia/Baghdad"}
     assert await store.zones(2, 10) == {"guild": "Asia/Baghdad"}
     assert await store.zones(1, None) == {"user": "Europe/Paris"}
+    assert await store.zone_for(1, 10) == (USER, "Europe/Paris")
+    assert await store.zone_for(2, 10) == (GUILD, "Asia/Baghdad")
+    assert await store.zone_for(2, None) == (None, "UTC")
     await store.set_zone(USER, 1, None, NOW)
     assert await store.zones(1, 10) == {"guild": "Asia/Baghdad"}
     await store.forget_guild(10)

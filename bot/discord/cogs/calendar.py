@@ -59,8 +59,7 @@ class CalendarCog(commands.Cog):
 
     async def _chosen_zone(self, interaction: discord.Interaction) -> ZoneInfo:
         """The member's /timezone, else their server's, else UTC."""
-        chosen = await self.app.store.zones(interaction.user.id, interaction.guild_id)
-        name = chosen.get(USER) or chosen.get(GUILD) or "UTC"
+        _, name = await self.app.store.zone_for(interaction.user.id, interaction.guild_id)
         try:
             return parse_zone(name)
         except BadTimezone:  # a zone the system's tz database has since dropped
@@ -88,13 +87,12 @@ class TimezoneCog(
 
     @app_commands.command(name="show", description="Which timezone /onthisday uses for you")
     async def show(self, interaction: discord.Interaction) -> None:
-        chosen = await self.app.store.zones(interaction.user.id, interaction.guild_id)
-        if USER in chosen:
-            said = f"Yours: {chosen[USER]}."
-        elif GUILD in chosen:
-            said = f"This server's: {chosen[GUILD]} (set your own with /timezone mine)."
-        else:
-            said = "UTC: neither you nor this server chose one (/timezone mine)."
+        whose, name = await self.app.store.zone_for(interaction.user.id, interaction.guild_id)
+        said = {
+            USER: f"Yours: {name}.",
+            GUILD: f"This server's: {name} (set your own with /timezone mine).",
+            None: "UTC: neither you nor this server chose one (/timezone mine).",
+        }[whose]
         await reply(interaction, said, ephemeral=True)
 
     @app_commands.command(name="forget", description="Forget your timezone")

@@ -14,8 +14,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.archive.outlets import complete_outlets, parse_outlets
 from bot.dates import parse_day
-from bot.digest.outlets import complete_outlets, parse_outlets
 from bot.digest.timing import parse_local_time
 from bot.discord import limits
 from bot.discord.choices import zone_choices

@@ -10,6 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.archive.browse import pick_random
+from bot.archive.outlets import complete_outlets
 from bot.dates import parse_date_bound
 from bot.discord import limits
 from bot.discord.cooldowns import per_user_cooldown
@@ -35,6 +36,12 @@ def _choice_name(suggestion: Suggestion) -> str:
     return limits.clip(suggestion.title, limits.CHOICE_NAME - len(dated)) + dated
 
 
+async def _answer(interaction: discord.Interaction[DatelineBot], request: SearchRequest) -> None:
+    """The first page of a search, privately (Share to channel makes one article public)."""
+    message = search_message(interaction.client, interaction.user.id, request, 0)
+    await reply(interaction, ephemeral=True, **{k: v for k, v in message.items() if v})
+
+
 class SearchCog(commands.Cog):
     def __init__(self, app: App) -> None:
         self.app = app
@@ -47,12 +54,8 @@ class SearchCog(commands.Cog):
     async def source_choices(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        typed = current.casefold()
-        sources = [s for s in self.app.index.sources if typed in s.casefold()]
-        return [
-            app_commands.Choice(name=limits.clip(s, limits.CHOICE_NAME), value=s[:100])
-            for s in sources[: limits.CHOICES]
-        ]
+        sources = complete_outlets(current, self.app.index.sources, max_length=limits.CHOICE_NAME)
+        return [app_commands.Choice(name=s, value=s) for s in sources[: limits.CHOICES]]
 
     async def article_choices(
         self, interaction: discord.Interaction, current: str
@@ -93,9 +96,7 @@ class SearchCog(commands.Cog):
         )
         if filters.after and filters.before and filters.after > filters.before:
             raise UserFacingError("`after` is later than `before`: nothing can match.")
-        request = SearchRequest(query, filters)
-        message = search_message(interaction.client, interaction.user.id, request, 0)
-        await reply(interaction, ephemeral=True, **{k: v for k, v in message.items() if v})
+        await _answer(interaction, SearchRequest(query, filters))
 
     @app_commands.allowed_installs(guilds=True, users=True)
     @app_commands.allowed_contexts(**EVERYWHERE)
@@ -107,9 +108,7 @@ class SearchCog(commands.Cog):
         words = self.app.index.key_words(_CHAT_MARKUP.sub(" ", message.content))
         if not words:
             raise UserFacingError("That message has no words the archive knows to search for.")
-        request = SearchRequest(" ".join(words), Filters())
-        reply_message = search_message(interaction.client, interaction.user.id, request, 0)
-        await reply(interaction, ephemeral=True, **{k: v for k, v in reply_message.items() if v})
+        await _answer(interaction, SearchRequest(" ".join(words), Filters()))
 
     @app_commands.command(name="article", description="Read a whole article")
     @app_commands.describe(query="Start typing a title and pick a suggestion")
