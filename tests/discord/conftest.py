@@ -59,8 +59,10 @@ def make_app(tmp_path, **discord_settings) -> App:
 
 
 @pytest.fixture
-def app(tmp_path) -> App:
-    return make_app(tmp_path)
+async def app(tmp_path):
+    app = make_app(tmp_path)
+    yield app
+    await app.store.close()  # SimCord doesn't close the bot, which would close the store
 
 
 @pytest.fixture
