@@ -31,7 +31,7 @@ from bot.search.postings import Postings
 
 log = logging.getLogger(__name__)
 
-CACHE_VERSION = 4
+CACHE_VERSION = 5
 _ARRAYS = ("offsets", "docs", "parts", "in_title", "idf", "title_offsets", "title_docs")
 _ENTRY_NAME = re.compile(r"v\d+-[0-9a-f]{32}")
 

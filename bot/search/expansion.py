@@ -82,7 +82,7 @@ def expand(
     # A four-letter word found as typed is taken as meant: its only typo
     # neighbours are longer words (bank -> banks, blank), noise that costs time.
     if typos and not (exact is not None and len(word) < MIN_FUZZY_LENGTH):
-        for term_id, edits in fuzzy.matches(word, terms):
+        for term_id, edits in fuzzy.matches(word, terms, unknown=exact is None):
             found.setdefault(term_id, TYPO[edits])
     if prefix:
         position = bisect_left(terms, word)

@@ -19,45 +19,46 @@ from rapidfuzz.distance import OSA
 
 from bot.search.hashing import MAX_LENGTH, codes, deletion_hashes, word_variant_hashes
 
-MIN_FUZZY_LENGTH = 5  # shorter words must match exactly (or as a prefix)
+MIN_FUZZY_LENGTH = 5  # a word the archive knows matches typos from five letters
+SHORT_TYPO_LENGTH = 3  # a word it lacks is a typo from three letters ("bnak", "teh")
 TWO_EDIT_LENGTH = 9
-
-
 TWO_EDIT_QUERY = 7  # a 7-letter word may miss two letters of a 9-letter one ("fnncing")
 
 
-def allowed_edits(word: str, term: str | None = None) -> int:
+def allowed_edits(word: str, term: str | None = None, *, unknown: bool = False) -> int:
     """Edits tolerated between a query word and a term: 1 from 5 letters, 2 from 9.
 
     The longer of the two decides, so a word typed with letters missing
     ("bnus", "ivestrs") still reaches the word it meant ("bonus", "investors");
-    without a term, the most any term could be allowed. Words of three letters
-    or fewer only match exactly.
+    without a term, the most any term could be allowed. A short word the
+    archive knows only matches exactly ("bank" is not a typo of "band"), but
+    one it has never seen (``unknown``) cannot have been meant as typed, so
+    from three letters it reaches terms of three letters or more one edit
+    away: "bnak" finds "bank", "iarn" finds "iran".
     """
-    if len(word) < MIN_FUZZY_LENGTH - 1:
-        return 0
+    short_typo = unknown and len(word) >= SHORT_TYPO_LENGTH
     if term is None:
-        return 2 if len(word) >= TWO_EDIT_QUERY else 1
+        if len(word) >= TWO_EDIT_QUERY:
+            return 2
+        return 1 if len(word) >= MIN_FUZZY_LENGTH - 1 or short_typo else 0
     longest = max(len(word), len(term))
-    if longest < MIN_FUZZY_LENGTH:
-        return 0
-    return 2 if longest >= TWO_EDIT_LENGTH and len(word) >= TWO_EDIT_QUERY else 1
+    if longest >= MIN_FUZZY_LENGTH and len(word) >= MIN_FUZZY_LENGTH - 1:
+        return 2 if longest >= TWO_EDIT_LENGTH and len(word) >= TWO_EDIT_QUERY else 1
+    return 1 if short_typo and len(term) >= SHORT_TYPO_LENGTH else 0
 
 
 def _fuzzable(term: str) -> bool:
-    return MIN_FUZZY_LENGTH - 1 <= len(term) <= MAX_LENGTH and not any(c.isdigit() for c in term)
+    return SHORT_TYPO_LENGTH <= len(term) <= MAX_LENGTH and not any(c.isdigit() for c in term)
 
 
 def _levels_for(length: int) -> range:
     """Deletion levels a term of this length can need on its side of a match.
 
-    A query of 5-8 letters allows 1 edit, so a term needs at most one of its
-    own characters deleted, and only from 5 letters; two deletions on the
-    term side only arise against 9+ letter queries and terms.
+    Every query allows at most one edit against a term of up to 8 letters,
+    so such a term needs at most one of its own characters deleted; two
+    deletions on the term side only arise against 9+ letter queries and terms.
     """
-    if length >= TWO_EDIT_LENGTH:
-        return range(3)
-    return range(2) if length >= MIN_FUZZY_LENGTH else range(1)
+    return range(3) if length >= TWO_EDIT_LENGTH else range(2)
 
 
 @dataclass(frozen=True)
@@ -100,14 +101,19 @@ class FuzzyIndex:
         spans = [self.term_ids[a:b] for a, b in zip(lo[hit], hi[hit], strict=True)]
         return np.unique(np.concatenate(spans))
 
-    def matches(self, word: str, terms: Sequence[str]) -> list[tuple[int, int]]:
-        """Verified ``(term_id, edits)`` within the allowed distance, ``word`` itself excluded."""
+    def matches(
+        self, word: str, terms: Sequence[str], *, unknown: bool = False
+    ) -> list[tuple[int, int]]:
+        """Verified ``(term_id, edits)`` within the allowed distance, ``word`` itself excluded.
+
+        ``unknown`` says ``word`` is not in the vocabulary (see :func:`allowed_edits`).
+        """
         found = []
-        for term_id in self.candidates(word, allowed_edits(word)).tolist():
+        for term_id in self.candidates(word, allowed_edits(word, unknown=unknown)).tolist():
             term = terms[term_id]
             if term == word:
                 continue
-            limit = allowed_edits(word, term)
+            limit = allowed_edits(word, term, unknown=unknown)
             edits = OSA.distance(word, term, score_cutoff=limit)
             if edits <= limit:
                 found.append((term_id, edits))

@@ -14,8 +14,9 @@ letters = st.text(alphabet="abcdeéstاب", min_size=1, max_size=12)
 
 def brute_force(word: str, terms: list[str]) -> set[tuple[int, int]]:
     found = set()
+    unknown = word not in terms
     for term_id, term in enumerate(terms):
-        limit = allowed_edits(word, term)
+        limit = allowed_edits(word, term, unknown=unknown)
         if term != word and OSA.distance(word, term) <= limit:
             found.add((term_id, OSA.distance(word, term)))
     return found
@@ -49,7 +50,8 @@ def test_matches_equal_a_brute_force_scan(vocabulary, data):
     word = data.draw(st.one_of(st.sampled_from(terms).map(lambda w: mutate(w, data)), letters))
     if not word:
         return
-    assert set(index.matches(word, terms)) == brute_force(word, terms)
+    unknown = word not in terms
+    assert set(index.matches(word, terms, unknown=unknown)) == brute_force(word, terms)
 
 
 @pytest.mark.parametrize(
@@ -62,11 +64,29 @@ def test_matches_equal_a_brute_force_scan(vocabulary, data):
         ("fnncing", "financing", 2),  # short typed word, long intended one
         ("treasruies", "treasuries", 1),
         ("bnus", "bonus", 1),  # the longer word decides: five letters, one edit
+        ("bnak", "bank", 1),  # short words the vocabulary lacks: one edit
+        ("teh", "the", 1),
+        ("kog", "kong", 1),
     ],
 )
 def test_known_typos(word, term, edits):
     terms = sorted([term, "unrelated", "other"])
-    assert (terms.index(term), edits) in FuzzyIndex.build(terms).matches(word, terms)
+    found = FuzzyIndex.build(terms).matches(word, terms, unknown=True)
+    assert (terms.index(term), edits) in found
+
+
+@pytest.mark.parametrize(
+    ("word", "term", "unknown", "allowed"),
+    [
+        ("abc", None, False, 0),
+        ("abc", None, True, 1),  # a three-letter word the archive lacks is a typo
+        ("abc", "abd", True, 1),
+        ("abc", "ab", True, 0),  # but never of a one- or two-letter word
+        ("abcd", "abce", True, 1),
+    ],
+)
+def test_short_words_the_archive_lacks_allow_one_edit(word, term, unknown, allowed):
+    assert allowed_edits(word, term, unknown=unknown) == allowed
 
 
 @pytest.mark.parametrize(
@@ -86,6 +106,8 @@ def test_edit_allowance_grows_with_length(word, term, allowed):
     assert allowed_edits(word, term) == allowed
 
 
-def test_short_words_need_exact_matches():
-    terms = ["cart", "card"]
-    assert FuzzyIndex.build(terms).matches("carx", terms) == []
+def test_short_words_the_archive_knows_need_exact_matches():
+    terms = ["card", "cart"]
+    index = FuzzyIndex.build(terms)
+    assert index.matches("cart", terms) == []
+    assert index.matches("carx", terms, unknown=True) == [(0, 1), (1, 1)]

@@ -260,6 +260,22 @@ def test_a_four_letter_word_missing_a_letter_finds_the_five_letter_word(article)
     assert ids(index.search("bank")) == ["bank"]  # a word in the archive is taken as typed
 
 
+def test_a_short_word_the_archive_lacks_is_read_as_a_typo(article):
+    index = SearchIndex.build(
+        [
+            article("Bank opens", "The bank opened.", id="bank"),
+            article("Band plays", "The band played.", id="band"),
+            article("Iran talks", "Talks in Iran.", id="iran"),
+            article("Hong Kong shares", "Markets rose.", id="hk"),
+        ]
+    )
+    assert ids(index.search("bnak")) == ["bank"]  # letters swapped
+    assert ids(index.search("iarn")) == ["iran"]
+    assert ids(index.search("kog")) == ["hk"]  # a letter missing
+    assert ids(index.search("band")) == ["band"]  # a word the archive has is taken as typed
+    assert ids(index.search('"bnak"')) == []  # quoted: exactly as typed
+
+
 def test_words_past_the_sixteenth_do_not_rank(article):
     index = SearchIndex.build([article("Volcano", "Lava flows.", id="v")])
     filler = " ".join(f"zz{n}" for n in range(16))
