@@ -214,6 +214,45 @@ def measure_autocomplete(articles: Sequence[Article]) -> dict:
     }
 
 
+def equal_fit_reference(corpus: Path, queries_path: Path) -> dict:
+    """Recall@1 of a ranker that knows each query's meant words but nothing else.
+
+    It reads the answer: every query word is taken to mean the closest word
+    (by OSA distance) of the target's title, or of its title and body for
+    queries made from body words, and the ranker picks at random among the
+    articles holding all those words in the same place. Its expected
+    recall@1 shows how much of a known-item set is ambiguous however well
+    typos are read: a short query of common headline words fits many stories.
+    """
+    from rapidfuzz.distance import OSA
+
+    from bot.archive.text import tokenize
+    from bot.search.index import SearchIndex
+
+    report = load_archive([corpus], UTC, progress=False)
+    index = SearchIndex.build(report.articles, report.aliases)
+    postings = index.postings
+    queries = [json.loads(line) for line in queries_path.read_text().splitlines() if line.strip()]
+    expected = 0.0
+    for query in queries:
+        target = index.get(query["target"])
+        if target is None:
+            continue
+        in_title = query.get("kind", "").startswith(("title", "two"))
+        words = set(tokenize(target.title))
+        offsets, docs = postings.title_offsets, postings.title_docs
+        if not in_title:
+            words |= set(tokenize(target.body))
+            offsets, docs = postings.offsets, postings.docs
+        fits = None
+        for word in tokenize(query["query"]):
+            meant = postings.term_id(min(words, key=lambda w: OSA.distance(word, w)))
+            these = docs[offsets[meant] : offsets[meant + 1]]
+            fits = these if fits is None else np.intersect1d(fits, these)
+        expected += 1 / len(fits) if fits is not None and len(fits) else 0
+    return {"recall@1": expected / len(queries)}
+
+
 def warm_start(corpus: Path, cache_dir: Path) -> dict:
     """Time to open the index from its cache in a fresh process (the cache already exists)."""
     from bot.search.cache import open_index
@@ -276,7 +315,12 @@ def main() -> None:
     parser.add_argument("--max-queries", type=int, default=None, help="for every engine")
     parser.add_argument("--only", help=argparse.SUPPRESS)
     parser.add_argument("--warm", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--reference", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+
+    if args.reference:
+        print(json.dumps(equal_fit_reference(args.corpus, args.queries)))
+        return
 
     if args.warm:
         print(json.dumps(warm_start(args.corpus, args.warm)))
@@ -300,6 +344,12 @@ def main() -> None:
             f"p99 {ours['autocomplete_p99_ms']:.2f} ms; warm start from cache "
             f"{warm['warm_start_s']:.2f} s (peak RSS {warm['peak_rss_mb']:.0f} MB)"
         )
+    reference = child(args, "--reference")
+    print(
+        f"\nreference: knowing which word each query meant and picking at random among the "
+        f"articles that hold them all (in the title for title queries), recall@1 would be "
+        f"{reference['recall@1']:.3f}"
+    )
     slow = [
         f"{e} ran {n} queries" for e, n in SLOW_ENGINE_QUERIES.items() if args.max_queries is None
     ]
