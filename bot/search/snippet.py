@@ -52,17 +52,20 @@ def _matched_spans(text: str, terms: Collection[str]) -> list[tuple[int, int]]:
     bring 64, all sharing their first letters). ``str.find`` skips through the
     body to each shortest shared start, and only the words found there are
     read whole and looked up: far fewer steps than visiting every word or
-    trying a long regex alternation at every position. ASCII text folds by
-    lower-casing alone, keeping every offset; other scripts are folded word
-    by word.
+    trying a long regex alternation at every position. Terms of one or two
+    letters ("s" of "EA's", "u" of "U.S.") hide inside most words, so one
+    whole-word regex finds those instead of stopping at every letter. ASCII
+    text folds by lower-casing alone, keeping every offset; other scripts are
+    folded word by word.
     """
     if not terms:
         return []
     if not text.isascii():
         return [(at, at + len(w)) for at, w in word_spans(text) if _fold_word(w) in terms]
     lowered = text.lower()
-    spans = []
-    for anchor in _anchors(frozenset(terms)):
+    anchors, short = _plan(frozenset(terms))
+    spans = [match.span() for pattern in short for match in pattern.finditer(lowered)]
+    for anchor in anchors:
         start = lowered.find(anchor)
         while start >= 0:
             word = word_at(lowered, start)
@@ -73,14 +76,24 @@ def _matched_spans(text: str, terms: Collection[str]) -> list[tuple[int, int]]:
     return spans
 
 
+SHORT_TERM = 2  # letters: found by regex, not by stopping wherever the letters occur
+
+
 @lru_cache(maxsize=256)
-def _anchors(terms: frozenset[str]) -> list[str]:
-    """The fewest strings every term starts with, each itself a term ("merge" for "merged")."""
+def _plan(terms: frozenset[str]) -> tuple[list[str], list[re.Pattern[str]]]:
+    """How to find ``terms``: the fewest prefixes of the longer ones, a regex per short one.
+
+    Each anchor is itself a term ("merge" for "merged"), so a longer term is
+    found at its anchor's occurrences. A short term's regex opens with the
+    term itself, so the regex engine leaps between its occurrences, and only
+    then looks around it for letters.
+    """
     anchors: list[str] = []
-    for term in sorted(terms):
+    for term in sorted(t for t in terms if len(t) > SHORT_TERM):
         if not (anchors and term.startswith(anchors[-1])):
             anchors.append(term)
-    return anchors
+    short = [re.escape(t) for t in sorted(terms) if len(t) <= SHORT_TERM]
+    return anchors, [re.compile(rf"{t}(?<![^\W_]{t})(?![^\W_])") for t in short]
 
 
 def _best_window_start(text: str, spans: list[tuple[int, int]], limit: int) -> int:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.errors import EmptyQuery, UnknownSource
@@ -292,3 +293,42 @@ def test_key_words_of_a_message_are_its_rarest_known_words_in_order(article):
     assert index.key_words(message) == ["the", "lava", "volcano", "report"]
     assert index.key_words(message, limit=2) == ["lava", "volcano"]
     assert index.key_words("zzz qqq") == []
+
+
+_VOCABULARY = ["bank", "Banks", "rate", "s", "U", "tariff", "the", "*deal*", "merger_talks"]
+
+
+def read_markdown(snippet: str) -> tuple[str, list[str]]:
+    """The text a Discord client shows for ``snippet``, and its bold runs."""
+    text, bold, in_bold = [], [], False
+    for token in re.findall(r"\\.|\*\*|.", snippet, flags=re.S):
+        if token == "**":
+            in_bold = not in_bold
+            bold.append("") if in_bold else None
+            continue
+        char = token[-1]  # an escaped character stands for itself
+        text.append(char)
+        if in_bold:
+            bold[-1] += char
+    assert not in_bold, "bold left open"
+    return "".join(text), bold
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    words=st.lists(st.sampled_from(_VOCABULARY), min_size=1, max_size=400),
+    gaps=st.lists(st.sampled_from([" ", "  ", "\n\n", " \t ", "'", ". "]), min_size=1),
+    terms=st.sets(st.sampled_from(["bank", "banks", "rate", "s", "u", "tariff", "deal"])),
+)
+def test_snippet_is_the_bodys_text_with_exactly_the_matched_words_in_bold(words, gaps, terms):
+    body = "".join(word + gaps[n % len(gaps)] for n, word in enumerate(words))
+    snippet = make_snippet(body, terms)
+    assert len(snippet) <= MAX_SNIPPET
+    shown, bold = read_markdown(snippet)
+    assert shown.strip("…").rstrip() in " ".join(body.split())
+    assert all(word.lower() in terms for word in bold)
+    # Every other whole word is not a term (the last may be cut short by the ellipsis).
+    plain_words = re.findall(r"[^\W_]+", re.sub(r"\*\*.*?\*\*", " ", snippet.replace("\\*", "")))
+    if snippet.endswith("…"):
+        plain_words = plain_words[:-1]
+    assert not [word for word in plain_words if word.lower() in terms]
