@@ -29,7 +29,7 @@ PHRASE_CHECKS = 500  # ranked candidates holding every phrase word checked befor
 MAX_SUGGESTIONS = 25
 KEY_WORDS = 8  # picked from a message to search for: enough to single out a story
 SOURCES_LISTED = 5  # named in that error when none is close
-RECENT_SEARCHES = 512  # paging and popular queries repeat a search; hits are immutable
+RECENT_SEARCHES = 4096  # paging and popular queries repeat a search; ~5 KB each with snippets
 
 
 @dataclass
