@@ -10,6 +10,7 @@ prefix and shifts the suffix down one power (a multiply by P's inverse).
 
 from __future__ import annotations
 
+from functools import lru_cache
 from itertools import combinations
 
 import numpy as np
@@ -43,21 +44,28 @@ def deletion_hashes(matrix: np.ndarray, level: int) -> np.ndarray:
     Returns an (n, variants) matrix; duplicate variants (deleting either ``t``
     of "letter") are harmless because candidates are verified afterwards.
     """
-    length = matrix.shape[1]
-    pre = _prefix_sums(matrix)
+    return _deletions(_prefix_sums(matrix), matrix.shape[1], level)
+
+
+def _deletions(pre: np.ndarray, length: int, level: int) -> np.ndarray:
     total = pre[:, length : length + 1]
     if level == 0:
         return total.copy()
     if level == 1:
         j = np.arange(length)
         return pre[:, j] + (total - pre[:, j + 1]) * _PINV
-    pairs = np.array(list(combinations(range(length), 2)), dtype=np.intp).reshape(-1, 2)
-    i, j = pairs[:, 0], pairs[:, 1]
+    i, j = _pairs(length)
     return pre[:, i] + (pre[:, j] - pre[:, i + 1]) * _PINV + (total - pre[:, j + 1]) * _PINV2
 
 
+@lru_cache(maxsize=MAX_LENGTH + 1)
+def _pairs(length: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair of positions i < j in a word of ``length`` (the same for every query)."""
+    pairs = np.array(list(combinations(range(length), 2)), dtype=np.intp).reshape(-1, 2)
+    return pairs[:, 0], pairs[:, 1]
+
+
 def word_variant_hashes(word: str, max_level: int) -> np.ndarray:
-    """All hashes of ``word`` with up to ``max_level`` deletions (query side)."""
-    matrix = codes([word], len(word))
-    parts = [deletion_hashes(matrix, level).ravel() for level in range(max_level + 1)]
-    return np.unique(np.concatenate(parts))
+    """All hashes of ``word`` with up to ``max_level`` deletions (query side), repeats included."""
+    pre = _prefix_sums(codes([word], len(word)))
+    return np.concatenate([_deletions(pre, len(word), n).ravel() for n in range(max_level + 1)])
