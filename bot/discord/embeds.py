@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from functools import lru_cache
 
 import discord
 from discord.utils import escape_markdown
@@ -18,6 +19,11 @@ from bot.search.types import Hit
 COLOUR = discord.Colour.from_rgb(46, 94, 170)
 ARTICLE_PAGE = 3800  # leaves room in the description for the page's heading
 
+# Titles and outlet names recur from search to search and digest to digest, and
+# discord.py's escaper is a slow regex (a tenth of a cached search's reply), so
+# what it made of each is remembered. Bodies are escaped afresh: long, and rare.
+escape_line = lru_cache(maxsize=1 << 14)(escape_markdown)
+
 
 def stamp(article: Article) -> str:
     return when(article.published, "D")
@@ -29,7 +35,7 @@ def when(moment: datetime, style: str = "F") -> str:
 
 
 def linked_title(article: Article, limit: int = limits.EMBED_TITLE) -> str:
-    title = escape_markdown(limits.clip(article.title, limit))
+    title = escape_line(limits.clip(article.title, limit))
     return f"[{title}]({article.url})" if article.url else title
 
 
@@ -41,7 +47,7 @@ def search_embed(
         article = hit.article
         entries.append(
             f"**{number}. {linked_title(article, 200)}**\n"
-            f"{stamp(article)} · {escape_markdown(article.source)}\n{hit.snippet}"
+            f"{stamp(article)} · {escape_line(article.source)}\n{hit.snippet}"
         )
     embed = discord.Embed(
         title=limits.clip(f"Results for “{query}”", limits.EMBED_TITLE),
@@ -104,7 +110,7 @@ def on_this_day_embed(
     total = sum(len(g.articles) for g in groups)
     for group in groups:
         block = [f"**{group.label} · {group.year}**"]
-        block += [f"• {linked_title(a, 150)} — {escape_markdown(a.source)}" for a in group.articles]
+        block += [f"• {linked_title(a, 150)} — {escape_line(a.source)}" for a in group.articles]
         for line in block:
             if used + len(line) + 1 > limits.EMBED_DESCRIPTION - 80:
                 break
@@ -124,7 +130,7 @@ def stats_embed(stats: ArchiveStats) -> discord.Embed:
     embed.add_field(name="Articles", value=f"{stats.count:,}")
     span = f"{stats.first} to {stats.last}" if stats.first else "empty"
     embed.add_field(name="Dates", value=span)
-    sources = ", ".join(f"{escape_markdown(name)} ({n:,})" for name, n in stats.sources[:15])
+    sources = ", ".join(f"{escape_line(name)} ({n:,})" for name, n in stats.sources[:15])
     if len(stats.sources) > 15:
         sources += f" and {len(stats.sources) - 15} more"
     embed.add_field(name="Sources", value=limits.clip(sources or "none", 1024), inline=False)
@@ -187,7 +193,7 @@ def digest_message(digest: Digest) -> tuple[str, list[discord.Embed]]:
         title = f"{group.label} · {group.year}"
         lines, used = [], len(title)
         for article in group.articles:
-            line = f"• {linked_title(article, 150)} — {escape_markdown(article.source)}"
+            line = f"• {linked_title(article, 150)} — {escape_line(article.source)}"
             if used + len(line) + 1 > min(budget, limits.EMBED_DESCRIPTION):
                 break
             lines.append(line)

@@ -39,7 +39,7 @@ def _choice_name(suggestion: Suggestion) -> str:
 async def _answer(interaction: discord.Interaction[DatelineBot], request: SearchRequest) -> None:
     """The first page of a search, privately (Share to channel makes one article public)."""
     message = search_message(interaction.client, interaction.user.id, request, 0)
-    await reply(interaction, ephemeral=True, **{k: v for k, v in message.items() if v})
+    await reply(interaction, ephemeral=True, **{k: v for k, v in message.items() if v is not None})
 
 
 class SearchCog(commands.Cog):
