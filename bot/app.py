@@ -15,6 +15,8 @@ from functools import cached_property
 from pathlib import Path
 
 from bot.archive import Problem
+from bot.archive.chart import per_year_chart
+from bot.archive.stats import ArchiveStats, archive_stats
 from bot.clock import Clock, utc_now
 from bot.config import Settings
 from bot.digest.select import OnThisDay
@@ -36,9 +38,21 @@ class App:
     clock: Clock = utc_now
     rng: random.Random = field(default_factory=random.Random)
     calendar: OnThisDay = field(init=False)
+    _summary: tuple[ArchiveStats, bytes] | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.calendar = OnThisDay(self.opened.index.articles)
+
+    def summary(self) -> tuple[ArchiveStats, bytes]:
+        """The archive's numbers and its per-year chart (PNG), made once per loaded archive.
+
+        Drawing the chart takes matplotlib tens of milliseconds, holding the
+        interpreter; the archive only changes on reload, which forgets them.
+        """
+        if self._summary is None:
+            stats = archive_stats(self.index.articles)
+            self._summary = stats, per_year_chart(stats)
+        return self._summary
 
     @classmethod
     def open(
@@ -71,7 +85,7 @@ class App:
             reasons = "; ".join(str(p) for p in opened.problems[:3]) or "no archive files found"
             raise ReloadError(f"the archive now has no readable articles ({reasons})")
         calendar = OnThisDay(opened.index.articles)
-        self.opened, self.calendar = opened, calendar
+        self.opened, self.calendar, self._summary = opened, calendar, None
         return opened
 
 

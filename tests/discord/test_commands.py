@@ -144,11 +144,19 @@ async def test_reload_is_owner_only_and_picks_up_new_files(simcord_env, channel,
     )
     before = await owner.slash(channel, "search", query="glacier")
     assert "No articles match" in before.response.content
+    assert await article_count(owner, channel) == "17"
     done = await owner.slash(channel, "dateline reload")
     message = done.followups[0] if done.followups else done.response
     assert message.content.startswith("Reloaded the archive: 18 articles")
     found = await owner.slash(channel, "search", query="glacier")
     assert "Glacier calves giant iceberg" in found.response.embeds[0].description
+    assert await article_count(owner, channel) == "18"  # /stats made afresh for the new archive
+
+
+async def article_count(member, channel) -> str:
+    result = await member.slash(channel, "stats")
+    [message] = [result.response] if result.response else result.followups
+    return {f.name: f.value for f in message.embeds[0].fields}["Articles"]
 
 
 async def test_failed_reload_keeps_the_old_archive(simcord_env, channel, guild, tmp_path):

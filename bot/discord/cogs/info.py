@@ -10,8 +10,6 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.archive.chart import per_year_chart
-from bot.archive.stats import archive_stats
 from bot.discord.embeds import help_embed, stats_embed
 from bot.discord.replies import reply
 from bot.invite import invite_url
@@ -28,8 +26,7 @@ class InfoCog(commands.Cog):
     @app_commands.command(name="stats", description="How big the archive is, with a chart")
     async def stats(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer(thinking=True)
-        stats = archive_stats(self.app.index.articles)
-        png = await asyncio.to_thread(per_year_chart, stats)
+        stats, png = await asyncio.to_thread(self.app.summary)
         embed = stats_embed(stats).set_image(url="attachment://per-year.png")
         await reply(interaction, embed=embed, file=discord.File(io.BytesIO(png), "per-year.png"))
 
