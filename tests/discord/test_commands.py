@@ -99,7 +99,10 @@ async def test_random_with_filters_and_none_left(simcord_env, alice, channel):
     nothing = await alice.slash(channel, "random", year=1999)
     assert nothing.response.ephemeral
     assert "no articles in 1999" in nothing.response.content
-    assert raised(simcord_env) == ["UserFacingError"]
+    misspelt = await alice.slash(channel, "random", source="Reuter")
+    assert misspelt.response.ephemeral
+    assert "Did you mean “Reuters”?" in misspelt.response.content
+    assert raised(simcord_env) == ["UserFacingError", "UnknownSource"]
 
 
 async def test_stats_with_a_png_chart(simcord_env, alice, channel):

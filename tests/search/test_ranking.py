@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 from datetime import UTC, date, datetime
 
@@ -332,3 +333,23 @@ def test_snippet_is_the_bodys_text_with_exactly_the_matched_words_in_bold(words,
     if snippet.endswith("…"):
         plain_words = plain_words[:-1]
     assert not [word for word in plain_words if word.lower() in terms]
+
+
+def test_a_random_article_comes_from_the_filtered_ones_and_none_when_none_fit(article):
+    def on(year: int) -> datetime:
+        return datetime(year, 5, 1, tzinfo=UTC)
+
+    index = SearchIndex.build(
+        [
+            article(id="a2010", published=on(2010), source="Reuters"),
+            article(id="b2010", published=on(2010), source="AFP"),
+            article(id="a2011", published=on(2011), source="Reuters"),
+        ]
+    )
+    rng = random.Random(3)
+    in_2010 = Filters(after=date(2010, 1, 1), before=date(2010, 12, 31))
+    assert {index.random(rng, in_2010).id for _ in range(50)} == {"a2010", "b2010"}
+    assert {index.random(rng).id for _ in range(50)} == {"a2010", "b2010", "a2011"}
+    assert index.random(rng, Filters(after=date(2012, 1, 1))) is None
+    reuters_2010 = Filters(after=date(2010, 1, 1), before=date(2010, 12, 31), source="reuters")
+    assert index.random(rng, reuters_2010).id == "a2010"

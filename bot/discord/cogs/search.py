@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.archive.browse import pick_random
 from bot.archive.outlets import complete_outlets
 from bot.dates import parse_date_bound
 from bot.discord import limits
@@ -139,5 +139,10 @@ class SearchCog(commands.Cog):
         year: app_commands.Range[int, 1800, 2200] | None = None,
         source: str | None = None,
     ) -> None:
-        article = pick_random(self.app.index.articles, self.app.rng, year=year, source=source)
+        whole_year = (date(year, 1, 1), date(year, 12, 31)) if year else (None, None)
+        filters = Filters(*whole_year, source=source)
+        article = self.app.index.random(self.app.rng, filters)
+        if article is None:
+            scope = " ".join(filter(None, [source and f"from {source}", year and f"in {year}"]))
+            raise UserFacingError(f"The archive has no articles {scope or 'yet'}.")
         await reply(interaction, **article_message(interaction.user.id, article, 0))
