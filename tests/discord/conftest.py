@@ -58,11 +58,32 @@ def make_app(tmp_path, **discord_settings) -> App:
     return app
 
 
+async def close_store(app: App) -> None:
+    """What closing the bot would do: SimCord never closes it."""
+    if "store" in vars(app):  # opened on first use
+        await app.store.close()
+
+
 @pytest.fixture
 async def app(tmp_path):
     app = make_app(tmp_path)
     yield app
-    await app.store.close()  # SimCord doesn't close the bot, which would close the store
+    await close_store(app)
+
+
+@pytest.fixture
+async def restart_bot(simcord_env, tmp_path):
+    """Restart the bot on a new App over the same files, as a new process would."""
+    apps: list[App] = []
+
+    async def restart(**discord_settings) -> App:
+        apps.append(make_app(tmp_path, **discord_settings))
+        await simcord_env.restart_bot(create_bot(apps[-1]))
+        return apps[-1]
+
+    yield restart
+    for app in apps:
+        await close_store(app)
 
 
 @pytest.fixture

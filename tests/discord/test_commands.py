@@ -10,8 +10,7 @@ import pytest
 from PIL import Image
 from simcord import SetupError
 
-from bot.discord.client import create_bot
-from tests.discord.conftest import make_app, raised
+from tests.discord.conftest import raised
 
 
 async def test_on_this_day_defaults_to_today_grouped_by_years_ago(alice, channel):
@@ -135,9 +134,11 @@ async def test_invite_and_help(simcord_env, alice, channel):
     assert any(name.startswith("/search") for name in names)
 
 
-async def test_reload_is_owner_only_and_picks_up_new_files(simcord_env, channel, guild, tmp_path):
+async def test_reload_is_owner_only_and_picks_up_new_files(
+    restart_bot, simcord_env, channel, guild, tmp_path
+):
     owner = guild.add_member(simcord_env.create_user("operator"))
-    await simcord_env.restart_bot(create_bot(make_app(tmp_path, owner_ids=[owner.id])))
+    await restart_bot(owner_ids=[owner.id])
     stranger = guild.add_member(simcord_env.create_user("stranger"))
     refused = await stranger.slash(channel, "dateline reload")
     assert "Only the bot's owner" in refused.response.content
@@ -162,9 +163,11 @@ async def article_count(member, channel) -> str:
     return {f.name: f.value for f in message.embeds[0].fields}["Articles"]
 
 
-async def test_failed_reload_keeps_the_old_archive(simcord_env, channel, guild, tmp_path):
+async def test_failed_reload_keeps_the_old_archive(
+    restart_bot, simcord_env, channel, guild, tmp_path
+):
     owner = guild.add_member(simcord_env.create_user("operator"))
-    await simcord_env.restart_bot(create_bot(make_app(tmp_path, owner_ids=[owner.id])))
+    await restart_bot(owner_ids=[owner.id])
     for path in (tmp_path / "archive").iterdir():
         path.unlink()
     done = await owner.slash(channel, "dateline reload")

@@ -7,8 +7,7 @@ import asyncio
 import pytest
 from simcord import SetupError
 
-from bot.discord.client import create_bot
-from tests.discord.conftest import make_app, raised
+from tests.discord.conftest import raised
 
 
 def labels(message) -> list[str]:
@@ -59,18 +58,18 @@ async def test_ephemeral_results_are_invisible_to_others(alice, bob, channel):
         await bob.click(first.message, label="Next")
 
 
-async def add_long_article(tmp_path, simcord_env):
+async def add_long_article(tmp_path, restart_bot):
     body = "\n\n".join(f"Paragraph {n}. " + "word " * 150 for n in range(40))
     (tmp_path / "archive" / "long.txt").write_text(
         f"2012-06-01 10:00:00\n\nWire / A very long read. {body}\n", encoding="utf-8"
     )
-    await simcord_env.restart_bot(create_bot(make_app(tmp_path)))
+    await restart_bot()
 
 
 async def test_only_the_invoker_can_page_a_public_article(
-    tmp_path, simcord_env, alice, bob, channel
+    tmp_path, restart_bot, simcord_env, alice, bob, channel
 ):
-    await add_long_article(tmp_path, simcord_env)
+    await add_long_article(tmp_path, restart_bot)
     first = (await alice.slash(channel, "article", query="long")).response
     assert not first.ephemeral
     refused = await bob.click(first.message, label="Next")
@@ -92,9 +91,9 @@ async def test_open_an_article_then_share_it_publicly(alice, channel):
     assert channel.last_message.embeds[0].title == "Harvest festival opens"
 
 
-async def test_buttons_survive_a_bot_restart(simcord_env, alice, channel, tmp_path):
+async def test_buttons_survive_a_bot_restart(restart_bot, simcord_env, alice, channel, tmp_path):
     first = (await alice.slash(channel, "search", query="volcano")).response
-    await simcord_env.restart_bot(create_bot(make_app(tmp_path)))
+    await restart_bot()
     await alice.click(first.message, label="Next")
     assert channel_message(alice, first).embeds[0].footer.text.startswith("Page 2 of 3")
 
@@ -204,12 +203,14 @@ async def test_article_autocomplete_and_reading(alice, channel, app):
     assert not result.response.ephemeral
 
 
-async def test_a_long_title_is_cut_so_its_date_still_shows(tmp_path, simcord_env, alice, channel):
+async def test_a_long_title_is_cut_so_its_date_still_shows(
+    restart_bot, tmp_path, simcord_env, alice, channel
+):
     headline = "Tsunami " + "warning " * 40
     (tmp_path / "archive" / "tsunami.txt").write_text(
         f"2015-09-16 23:54:00\n\nWire / {headline}. Details.\n", encoding="utf-8"
     )
-    await simcord_env.restart_bot(create_bot(make_app(tmp_path)))
+    await restart_bot()
     [choice] = await alice.autocomplete(channel, "article", "query", "tsunami")
     assert len(choice["name"]) <= 100
     assert choice["name"].endswith("… · 2015-09-16")
@@ -224,8 +225,8 @@ async def test_article_by_free_text_and_unknown(simcord_env, alice, channel):
     assert raised(simcord_env) == ["UnknownArticle"]
 
 
-async def test_long_articles_are_paged_within_embed_limits(tmp_path, simcord_env, alice, channel):
-    await add_long_article(tmp_path, simcord_env)
+async def test_long_articles_are_paged_within_embed_limits(tmp_path, restart_bot, alice, channel):
+    await add_long_article(tmp_path, restart_bot)
     result = await alice.slash(channel, "article", query="long")
     first = result.response
     assert len(first.embeds[0].description) <= 4096
