@@ -15,10 +15,11 @@ import numpy as np
 
 from bot.search.clitics import prefixed_forms
 from bot.search.fuzzy import MIN_FUZZY_LENGTH, FuzzyIndex
+from bot.search.plurals import number_forms
 from bot.search.postings import Postings
 
 EXACT = 1.0
-SAME_WORD = 0.9  # written with other particles (Arabic: والكهرباء for الكهرباء)
+SAME_WORD = 0.9  # the other number (banks for bank), other particles (والكهرباء for الكهرباء)
 PREFIX = 0.8
 TYPO = {1: 0.7, 2: 0.5}
 MAX_PREFIX_TERMS = 64  # the most frequent completions; more only adds noise and time
@@ -75,8 +76,8 @@ def expand(
     exact = postings.term_id(word)
     if exact is not None:
         found[exact] = EXACT
-    if typos:  # the same Arabic word with other particles attached is no typo
-        for form in prefixed_forms(word):
+    if typos:  # the same word in the other number, or with other particles, is no typo
+        for form in (*number_forms(word), *prefixed_forms(word)):
             if (term_id := postings.term_id(form)) is not None:
                 found[term_id] = SAME_WORD
     # A four-letter word found as typed is taken as meant: its only typo
