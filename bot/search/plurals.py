@@ -17,9 +17,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 MIN_STEM = 3  # "us" is no plural of "u", nor "uses" of "us"
-NOT_PLURALS = frozenset(
-    {"news", "goods", "means", "arms", "series", "species", "politics", "does"}
-)
+NOT_PLURALS = frozenset({"news", "goods", "means", "arms", "series", "species", "politics", "does"})
 _SIBILANTS = ("s", "x", "z", "ch", "sh")
 
 
