@@ -33,6 +33,7 @@ class Expansion:
 
     term_ids: np.ndarray  # int64
     weights: np.ndarray  # float32, parallel
+    idf: np.ndarray  # float32, parallel: no other form counts as rarer than the typed word
 
     def __len__(self) -> int:
         return len(self.term_ids)
@@ -99,7 +100,10 @@ def expand(
         ids = ids[order[within]]
         for term_id in ids.tolist():
             found[term_id] = max(found.get(term_id, 0.0), PREFIX)
-    return Expansion(
-        np.fromiter(found.keys(), np.int64, len(found)),
-        np.fromiter(found.values(), np.float32, len(found)),
-    )
+    term_ids = np.fromiter(found.keys(), np.int64, len(found))
+    idf = postings.idf[term_ids]
+    if exact is not None:
+        # "Feds" is rarer than "fed", but a query for "fed" is no more telling
+        # when it finds "Feds"; the word's other forms count as the word does.
+        idf = np.minimum(idf, postings.idf[exact])
+    return Expansion(term_ids, np.fromiter(found.values(), np.float32, len(found)), idf)

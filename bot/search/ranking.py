@@ -85,17 +85,17 @@ def _word_postings(
     term_ids = expansion.term_ids
     if len(term_ids) == 1 and not title_only:  # one term: its lists are slices, no gather
         span = postings.span(int(term_ids[0]))
-        relevance = PART_TABLE[postings.parts[span]] * postings.idf[term_ids[0]]
+        relevance = PART_TABLE[postings.parts[span]] * expansion.idf[0]
         in_title = postings.in_title[span]
         factor = relevance + np.float32(TITLE_MATCH) * in_title + np.float32(EXACTNESS)
         return postings.docs[span], expansion.weights[0] * factor
     if title_only:
         positions, lengths = _spans(postings.title_offsets, term_ids)
-        values = np.repeat(expansion.weights * postings.idf[term_ids], lengths)
+        values = np.repeat(expansion.weights * expansion.idf, lengths)
         return postings.title_docs[positions], values
     positions, lengths = _spans(postings.offsets, term_ids)
     weights = np.repeat(expansion.weights, lengths)
-    idf = np.repeat(postings.idf[term_ids], lengths)
+    idf = np.repeat(expansion.idf, lengths)
     in_title = postings.in_title[positions]
     relevance = PART_TABLE[postings.parts[positions]] * idf
     values = weights * (relevance + np.float32(TITLE_MATCH) * in_title + np.float32(EXACTNESS))

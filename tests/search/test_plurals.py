@@ -49,3 +49,15 @@ def test_a_short_word_finds_its_plural_and_the_typed_form_ranks_first(article):
     assert [hit.article.id for hit in index.search("jobs banks")] == ["plural", "singular"]
     assert [hit.article.id for hit in index.search("news")] == ["news"]
     assert [hit.article.id for hit in index.search('"bank"')] == ["singular"]  # quoted: as typed
+
+
+def test_the_other_number_never_outranks_the_typed_word_for_being_rarer(article):
+    # "fed" in 200 headlines, "feds" in one, among 2,000 others: "feds" weighs far more
+    # by rarity alone (idf), yet a search for "fed" means the Fed.
+    fed = [article(f"Fed holds rates {n}", "Policy unchanged.", id=f"fed{n}") for n in range(200)]
+    others = [article(f"Harvest report {n}", "Grain prices rose.", id=f"x{n}") for n in range(2000)]
+    index = SearchIndex.build(
+        [*fed, *others, article("Feds probe lender", "An inquiry.", id="feds")]
+    )
+    assert index.search("fed probe")[0].article.id == "feds"  # both words
+    assert "feds" not in [hit.article.id for hit in index.search("fed", limit=10)]
