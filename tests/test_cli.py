@@ -57,6 +57,9 @@ def test_search_filters_from_the_command_line(archive, capsys):
     assert [r["id"] for r in after] == ["v2"]
     source = json.loads(run(capsys, *base, "--source", "shafaq news")[1])["results"]
     assert [r["id"] for r in source] == ["v1"]
+    for sort, expected in (("oldest", ["v1", "v2"]), ("newest", ["v2", "v1"])):
+        by_date = json.loads(run(capsys, *base, "--sort", sort)[1])["results"]
+        assert [r["id"] for r in by_date] == expected
 
 
 def test_search_stdin_json_lines(archive, capsys, monkeypatch):

@@ -12,7 +12,7 @@ from bot.cli.common import add_common_arguments, open_app, report_problems
 from bot.dates import parse_date_bound
 from bot.errors import UserFacingError
 from bot.search.index import SearchIndex
-from bot.search.types import Filters, Hit
+from bot.search.types import Filters, Hit, Order
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -23,6 +23,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--before", metavar="D", help="on or before YYYY-MM-DD, YYYY-MM or YYYY")
     parser.add_argument("--year", metavar="Y", help="only this year")
     parser.add_argument("--source", metavar="S", help="only this outlet")
+    parser.add_argument(
+        "--sort",
+        choices=[order.value for order in Order],
+        default=Order.BEST.value,
+        help="best match first (default), or by date among the best-matching articles",
+    )
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.add_argument("--stdin", action="store_true", help="one query per input line")
     parser.add_argument("--strict", action="store_true", help="fail if the archive has problems")
@@ -57,9 +63,9 @@ def _result(hit: Hit, *, full: bool) -> dict[str, Any]:
     return result
 
 
-def _timed(index: SearchIndex, query: str, limit: int, filters: Filters | None):
+def _timed(index: SearchIndex, query: str, limit: int, filters: Filters | None, order: Order):
     started = time.perf_counter()
-    hits = index.search(query, limit=limit, filters=filters)
+    hits = index.search(query, limit=limit, filters=filters, order=order)
     return hits, round((time.perf_counter() - started) * 1000, 3)
 
 
@@ -78,14 +84,14 @@ def run(args: argparse.Namespace) -> int:
             if not query:
                 continue
             try:
-                hits, took = _timed(app.index, query, limit, filters)
+                hits, took = _timed(app.index, query, limit, filters, Order(args.sort))
             except UserFacingError as exc:
                 print(json.dumps({"query": query, "error": str(exc)}), flush=True)
                 continue
             results = [_result(h, full=False) for h in hits]
             print(json.dumps({"query": query, "took_ms": took, "results": results}), flush=True)
         return 0
-    hits, took = _timed(app.index, args.query, limit, filters)
+    hits, took = _timed(app.index, args.query, limit, filters, Order(args.sort))
     if args.json:
         results = [_result(h, full=True) for h in hits]
         print(json.dumps({"query": args.query, "took_ms": took, "results": results}, indent=2))

@@ -14,7 +14,7 @@ from bot.archive.stats import ArchiveStats
 from bot.digest.plan import Digest
 from bot.digest.select import YearGroup
 from bot.discord import limits
-from bot.search.types import Hit
+from bot.search.types import Hit, Order
 
 COLOUR = discord.Colour.from_rgb(46, 94, 170)
 ARTICLE_PAGE = 3800  # leaves room in the description for the page's heading
@@ -39,8 +39,11 @@ def linked_title(article: Article, limit: int = limits.EMBED_TITLE) -> str:
     return f"[{title}]({article.url})" if article.url else title
 
 
+BY_DATE = {Order.NEWEST: " · newest first", Order.OLDEST: " · oldest first"}
+
+
 def search_embed(
-    query: str, hits: Sequence[Hit], page: int, pages: int, first: int
+    query: str, hits: Sequence[Hit], page: int, pages: int, first: int, order: Order = Order.BEST
 ) -> discord.Embed:
     entries = []
     for number, hit in enumerate(hits, start=first + 1):
@@ -54,7 +57,8 @@ def search_embed(
         description=limits.clip("\n\n".join(entries), limits.EMBED_DESCRIPTION),
         colour=COLOUR,
     )
-    embed.set_footer(text=f"Page {page + 1} of {pages} · pick one below to read it")
+    ordered = BY_DATE.get(order, "")
+    embed.set_footer(text=f"Page {page + 1} of {pages}{ordered} · pick one below to read it")
     return embed
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.discord import limits
-from bot.search.types import Filters
+from bot.search.types import Filters, Order
 
 SEPARATOR = "␟"  # a printable stand-in for the unit separator; no one types it
 KEPT_SEARCHES = 2048
@@ -23,16 +23,19 @@ KEPT_SEARCHES = 2048
 class SearchRequest:
     query: str
     filters: Filters
+    order: Order = Order.BEST
 
     def pack(self) -> str:
         after = self.filters.after.isoformat() if self.filters.after else ""
         before = self.filters.before.isoformat() if self.filters.before else ""
         parts = [self.query, after, before, self.filters.source or ""]
+        if self.order is not Order.BEST:  # buttons made before orders existed hold four parts
+            parts.append(self.order.value)
         return SEPARATOR.join(p.replace(SEPARATOR, " ") for p in parts)
 
     @classmethod
     def unpack(cls, packed: str) -> SearchRequest:
-        query, after, before, source = packed.split(SEPARATOR)
+        query, after, before, source, *order = packed.split(SEPARATOR)
         return cls(
             query,
             Filters(
@@ -40,6 +43,7 @@ class SearchRequest:
                 before=date.fromisoformat(before) if before else None,
                 source=source or None,
             ),
+            Order(order[0]) if order else Order.BEST,
         )
 
 

@@ -74,7 +74,8 @@ def search_message(
     bot: DatelineBot, owner_id: int, request: SearchRequest, page: int
 ) -> dict[str, Any]:
     """Embed and components for one page of a search; raises EmptyQuery on no words."""
-    hits = bot.app.index.search(request.query, limit=MAX_HITS, filters=request.filters)
+    index = bot.app.index
+    hits = index.search(request.query, limit=MAX_HITS, filters=request.filters, order=request.order)
     if not hits:
         return {"content": _nothing_found(bot, request), "embed": None}
     pages = (len(hits) + PAGE_SIZE - 1) // PAGE_SIZE
@@ -87,7 +88,7 @@ def search_message(
         items.append(SearchPageButton(owner_id, page + 1, token, "Next", page >= pages - 1))
     items.append(OpenArticleSelect(owner_id, [h.article for h in shown]))
     view = components(*items)
-    embed = search_embed(request.query, shown, page, pages, page * PAGE_SIZE)
+    embed = search_embed(request.query, shown, page, pages, page * PAGE_SIZE, request.order)
     return {"content": None, "embed": embed, "view": view}
 
 

@@ -22,7 +22,7 @@ from bot.search.fuzzy import FuzzyIndex
 from bot.search.postings import Postings, build_postings
 from bot.search.query import Query, parse_query
 from bot.search.ranking import WORD_MATCH, score, top
-from bot.search.types import Filters, Hit, Suggestion
+from bot.search.types import Filters, Hit, Order, Suggestion
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +60,7 @@ class SearchIndex:
         self._source_lookup = source_ids
         self._newest_first = np.argsort(-self._timestamps, kind="stable")
         self._expander = Expander(self.postings, self.fuzzy, len(self.articles))
-        self._recent: OrderedDict[tuple[str, int, Filters | None], list[Hit]] = OrderedDict()
+        self._recent: OrderedDict[tuple[str, int, Filters | None, Order], list[Hit]] = OrderedDict()
 
     @classmethod
     def build(cls, articles: Sequence[Article], aliases: Mapping[str, str] | None = None):
@@ -80,32 +80,59 @@ class SearchIndex:
         position = self._by_id.get(self.aliases.get(article_id, article_id))
         return None if position is None else self.articles[position]
 
-    def search(self, text: str, *, limit: int = 10, filters: Filters | None = None) -> list[Hit]:
-        """Ranked hits for ``text``; raises ``EmptyQuery`` when it has no words."""
-        key = (text, limit, filters)
+    def search(
+        self,
+        text: str,
+        *,
+        limit: int = 10,
+        filters: Filters | None = None,
+        order: Order = Order.BEST,
+    ) -> list[Hit]:
+        """Ranked hits for ``text``; raises ``EmptyQuery`` when it has no words.
+
+        ``Order.NEWEST`` and ``OLDEST`` list by date the articles that match as
+        many of the query's words as the best match does: the latest story on
+        a subject, not the latest mention of any one of its words.
+        """
+        key = (text, limit, filters, order)
         if (recent := self._recent.get(key)) is not None:
             self._recent.move_to_end(key)
             return list(recent)
-        hits = self._search(text, limit, filters)
+        hits = self._search(text, limit, filters, order)
         self._recent[key] = hits
         if len(self._recent) > RECENT_SEARCHES:
             self._recent.popitem(last=False)
         return list(hits)
 
-    def _search(self, text: str, limit: int, filters: Filters | None) -> list[Hit]:
+    def _search(self, text: str, limit: int, filters: Filters | None, order: Order) -> list[Hit]:
         query = parse_query(text)
         scored = score(query, self._expander, len(self.articles))
         scores = scored.scores
         if filters is not None:
             scores = np.where(self._filter_mask(filters), scores, np.float32(0))
         if query.phrases:
-            ranked = self._with_phrases(query, scores, limit)
+            ranked = self._with_phrases(query, scores, limit, order)
         else:
-            ranked = top(scores, limit, self._timestamps).tolist()
+            ranked = self._ranked(scores, limit, order).tolist()
         terms = frozenset(self.postings.terms[t] for t in scored.term_ids)
         return [Hit(self.articles[d], float(scores[d]), terms) for d in ranked]
 
-    def _with_phrases(self, query: Query, scores: np.ndarray, limit: int) -> list[int]:
+    def _ranked(self, scores: np.ndarray, limit: int, order: Order) -> np.ndarray:
+        """The first ``limit`` documents in ``order``; only positive scores count."""
+        if order is Order.BEST:
+            return top(scores, limit, self._timestamps)
+        best = float(scores.max()) if len(scores) else 0.0
+        if best <= 0:
+            return np.zeros(0, np.int64)
+        # The score counts matched words in thousands (see ranking.WORD_MATCH).
+        matching = np.flatnonzero(scores >= np.float32(WORD_MATCH * (best // WORD_MATCH)))
+        when = self._timestamps[matching]
+        by_date = np.lexsort((-scores[matching], when if order is Order.OLDEST else -when))
+        return matching[by_date[:limit]]
+
+    def _with_phrases(
+        self, query: Query, scores: np.ndarray, limit: int, order: Order
+    ) -> list[int]:
         """The best-ranked documents that contain every quoted phrase, words adjacent.
 
         Only documents holding all the phrase words can match, so the postings
@@ -120,7 +147,7 @@ class SearchIndex:
         narrowed[allowed] = scores[allowed]
         patterns = [_phrase_pattern(phrase) for phrase in query.phrases]
         found = []
-        for doc in top(narrowed, PHRASE_CHECKS, self._timestamps).tolist():
+        for doc in self._ranked(narrowed, PHRASE_CHECKS, order).tolist():
             if self._has_phrases(doc, patterns):
                 found.append(doc)
                 if len(found) == limit:

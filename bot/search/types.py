@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
 from functools import cached_property
 
 from bot.archive.model import Article
 from bot.search.snippet import make_snippet
+
+
+class Order(StrEnum):
+    """How hits are listed: by relevance, or by date among the best-matching articles."""
+
+    BEST = "best"
+    NEWEST = "newest"
+    OLDEST = "oldest"
 
 
 @dataclass(frozen=True, slots=True)

@@ -98,6 +98,22 @@ async def test_buttons_survive_a_bot_restart(restart_bot, simcord_env, alice, ch
     assert channel_message(alice, first).embeds[0].footer.text.startswith("Page 2 of 3")
 
 
+async def test_sorting_by_date_holds_across_pages_and_restarts(restart_bot, alice, channel):
+    first = (await alice.slash(channel, "search", query="volcano", sort="newest")).response
+    [embed] = first.embeds
+    assert embed.footer.text.startswith("Page 1 of 3 · newest first")
+    # The two 2019-2020 stories, then the 2015 reports from the twelfth of January down.
+    assert embed.description.index("Markets rally") < embed.description.index("erupts near")
+    assert "Volcano report number 11" in embed.description
+    await restart_bot()
+    await alice.click(first.message, label="Next")
+    second = channel_message(alice, first).embeds[0]
+    assert second.footer.text.startswith("Page 2 of 3 · newest first")
+    assert second.description.startswith("**6. Volcano report number 8**")  # 11, 10, 9 before
+    oldest = (await alice.slash(channel, "search", query="volcano", sort="oldest")).response
+    assert oldest.embeds[0].description.startswith("**1. Volcano report number 0")
+
+
 async def test_filters_and_source_autocomplete(alice, channel):
     result = await alice.slash(channel, "search", query="volcano", after="2020", source="reuters")
     [embed] = result.response.embeds

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from bot.errors import EmptyQuery, UnknownSource
 from bot.search.index import SearchIndex
 from bot.search.snippet import MAX_SNIPPET, densest_window, make_snippet
-from bot.search.types import Filters
+from bot.search.types import Filters, Order
 
 FILLER = "The committee met on Tuesday and discussed several routine matters at length."
 
@@ -353,3 +353,28 @@ def test_a_random_article_comes_from_the_filtered_ones_and_none_when_none_fit(ar
     assert index.random(rng, Filters(after=date(2012, 1, 1))) is None
     reuters_2010 = Filters(after=date(2010, 1, 1), before=date(2010, 12, 31), source="reuters")
     assert index.random(rng, reuters_2010).id == "a2010"
+
+
+def test_date_orders_list_the_best_matching_articles_by_date(article):
+    def on(year: int) -> datetime:
+        return datetime(year, 5, 1, tzinfo=UTC)
+
+    index = SearchIndex.build(
+        [
+            article("Greek debt talks", FILLER, id="2010", published=on(2010)),
+            article("Greek debt deal", FILLER, id="2012", published=on(2012)),
+            article(
+                "Greek debt: the headline that says it all", FILLER, id="2011", published=on(2011)
+            ),
+            article("Debt ceiling", FILLER, id="2013-debt-only", published=on(2013)),
+            article('"Greek debt" vote', FILLER, id="2009", published=on(2009)),
+        ]
+    )
+    newest = [h.article.id for h in index.search("greek debt", order=Order.NEWEST)]
+    assert newest == ["2012", "2011", "2010", "2009"]  # not the newer one-word match
+    oldest = [h.article.id for h in index.search("greek debt", order=Order.OLDEST, limit=2)]
+    assert oldest == ["2009", "2010"]
+    assert index.search("debt", order=Order.NEWEST)[0].article.id == "2013-debt-only"
+    phrase = [h.article.id for h in index.search('"greek debt" vote', order=Order.NEWEST)]
+    assert phrase == ["2009"]
+    assert index.search("volcano", order=Order.NEWEST) == []

@@ -18,7 +18,7 @@ from bot.discord.replies import reply
 from bot.discord.state import SearchRequest
 from bot.discord.views import article_message, search_message
 from bot.errors import EmptyQuery, UnknownArticle, UserFacingError
-from bot.search.types import Filters, Suggestion
+from bot.search.types import Filters, Order, Suggestion
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -76,6 +76,14 @@ class SearchCog(commands.Cog):
         after="On or after this date: YYYY-MM-DD, YYYY-MM or YYYY",
         before="On or before this date: YYYY-MM-DD, YYYY-MM or YYYY",
         source="Only this outlet",
+        sort="Best match first (default), or by date among the best matches",
+    )
+    @app_commands.choices(
+        sort=[
+            app_commands.Choice(name="Best match", value=Order.BEST.value),
+            app_commands.Choice(name="Newest first", value=Order.NEWEST.value),
+            app_commands.Choice(name="Oldest first", value=Order.OLDEST.value),
+        ]
     )
     @app_commands.autocomplete(source=source_choices)
     @app_commands.allowed_installs(guilds=True, users=True)
@@ -88,6 +96,7 @@ class SearchCog(commands.Cog):
         after: str | None = None,
         before: str | None = None,
         source: str | None = None,
+        sort: str = Order.BEST.value,
     ) -> None:
         filters = Filters(
             after=parse_date_bound(after, end=False) if after else None,
@@ -96,7 +105,7 @@ class SearchCog(commands.Cog):
         )
         if filters.after and filters.before and filters.after > filters.before:
             raise UserFacingError("`after` is later than `before`: nothing can match.")
-        await _answer(interaction, SearchRequest(query, filters))
+        await _answer(interaction, SearchRequest(query, filters, Order(sort)))
 
     @app_commands.allowed_installs(guilds=True, users=True)
     @app_commands.allowed_contexts(**EVERYWHERE)
