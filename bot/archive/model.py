@@ -49,6 +49,16 @@ class Article:
         body = self._body
         return body if isinstance(body, str) else body.read()
 
+    def story(self) -> str:
+        """The body without its opening "Outlet / " credit, which ``source`` already says.
+
+        Seed-format bodies open with it; excerpts shown under the outlet's name
+        would otherwise spend their first words repeating it.
+        """
+        body = self.body
+        credit = f"{self.source} / "
+        return body[len(credit) :] if body.startswith(credit) else body
+
     def encoded_body(self) -> bytes:
         """The body as UTF-8, straight from its file when it is stored."""
         body = self._body

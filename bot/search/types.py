@@ -43,7 +43,7 @@ class Hit:
     @cached_property
     def snippet(self) -> str:
         """<= 300 chars of body around the best match, matched words in **bold**."""
-        return make_snippet(self.article.body, self.matched)
+        return make_snippet(self.article.story(), self.matched)
 
 
 @dataclass(frozen=True, slots=True)

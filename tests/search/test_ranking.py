@@ -378,3 +378,12 @@ def test_date_orders_list_the_best_matching_articles_by_date(article):
     phrase = [h.article.id for h in index.search('"greek debt" vote', order=Order.NEWEST)]
     assert phrase == ["2009"]
     assert index.search("volcano", order=Order.NEWEST) == []
+
+
+def test_snippets_leave_out_the_outlet_credit_the_source_already_names(article):
+    index = SearchIndex.build(
+        [article("Pipeline approved", "Wire / Pipeline approved by the council.", source="Wire")]
+    )
+    [hit] = index.search("council")
+    assert hit.snippet == "Pipeline approved by the **council**."
+    assert hit.article.body.startswith("Wire / ")  # the text itself is unchanged
