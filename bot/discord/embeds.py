@@ -143,9 +143,9 @@ def stats_embed(stats: ArchiveStats) -> discord.Embed:
 
 HELP = (
     (
-        "/search query [after] [before] [source]",
-        "Find articles; typos are fine. "
-        "Dates as YYYY-MM-DD, YYYY-MM or YYYY. Quote words for an exact phrase.",
+        "/search query [after] [before] [source] [sort]",
+        "Find articles; typos are fine. Dates as YYYY-MM-DD, YYYY-MM or YYYY. "
+        "Quote words for an exact phrase; sort by date for the newest or oldest.",
     ),
     ("/article query", "Read a whole article; pick from the suggestions as you type."),
     ("/onthisday [date] [timezone]", "What happened on this day in earlier years."),
