@@ -27,6 +27,13 @@ class Filters:
     before: date | None = None  # inclusive
     source: str | None = None  # case-insensitive exact outlet name
 
+    @classmethod
+    def within_year(cls, year: int | None, source: str | None = None) -> Filters:
+        """All of ``year`` (any year when None), from ``source`` when given."""
+        if year is None:
+            return cls(source=source)
+        return cls(date(year, 1, 1), date(year, 12, 31), source)
+
 
 @dataclass(frozen=True)
 class Hit:

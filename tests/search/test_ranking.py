@@ -347,12 +347,15 @@ def test_a_random_article_comes_from_the_filtered_ones_and_none_when_none_fit(ar
         ]
     )
     rng = random.Random(3)
-    in_2010 = Filters(after=date(2010, 1, 1), before=date(2010, 12, 31))
+    in_2010 = Filters.within_year(2010)
     assert {index.random(rng, in_2010).id for _ in range(50)} == {"a2010", "b2010"}
     assert {index.random(rng).id for _ in range(50)} == {"a2010", "b2010", "a2011"}
-    assert index.random(rng, Filters(after=date(2012, 1, 1))) is None
-    reuters_2010 = Filters(after=date(2010, 1, 1), before=date(2010, 12, 31), source="reuters")
-    assert index.random(rng, reuters_2010).id == "a2010"
+    assert index.random(rng, Filters.within_year(2012)) is None
+    assert index.random(rng, Filters.within_year(2010, "reuters")).id == "a2010"
+    assert {index.random(rng, Filters.within_year(None, "Reuters")).id for _ in range(50)} == {
+        "a2010",
+        "a2011",
+    }
 
 
 def test_date_orders_list_the_best_matching_articles_by_date(article):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 from typing import TYPE_CHECKING
 
 import discord
@@ -148,9 +147,7 @@ class SearchCog(commands.Cog):
         year: app_commands.Range[int, 1800, 2200] | None = None,
         source: str | None = None,
     ) -> None:
-        whole_year = (date(year, 1, 1), date(year, 12, 31)) if year else (None, None)
-        filters = Filters(*whole_year, source=source)
-        article = self.app.index.random(self.app.rng, filters)
+        article = self.app.index.random(self.app.rng, Filters.within_year(year, source))
         if article is None:
             scope = " ".join(filter(None, [source and f"from {source}", year and f"in {year}"]))
             raise UserFacingError(f"The archive has no articles {scope or 'yet'}.")
