@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import random
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.archive.model import Article
 from bot.errors import EmptyQuery, UnknownSource
 from bot.search.index import SearchIndex
 from bot.search.snippet import MAX_SNIPPET, densest_window, make_snippet
@@ -390,3 +391,39 @@ def test_snippets_leave_out_the_outlet_credit_the_source_already_names(article):
     [hit] = index.search("council")
     assert hit.snippet == "Pipeline approved by the **council**."
     assert hit.article.body.startswith("Wire / ")  # the text itself is unchanged
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    stories=st.lists(
+        st.tuples(
+            st.sets(st.sampled_from(["oil", "price", "opec", "cut"]), min_size=1),
+            st.integers(0, 3000),  # days after 2006-01-01
+        ),
+        min_size=1,
+        max_size=25,
+    ),
+    query=st.sets(st.sampled_from(["oil", "price", "opec", "cut"]), min_size=1),
+    order=st.sampled_from([Order.NEWEST, Order.OLDEST]),
+)
+def test_date_orders_match_a_brute_force_reading_of_their_definition(stories, query, order):
+    start = datetime(2006, 1, 1, tzinfo=UTC)
+    articles = [
+        Article(
+            f"s{n}", start + timedelta(days=day, minutes=n), "Wire", " ".join(sorted(words)), "."
+        )
+        for n, (words, day) in enumerate(stories)
+    ]
+    index = SearchIndex.build(articles)
+    found = [
+        hit.article.id for hit in index.search('"' + '" "'.join(query) + '"', limit=30, order=order)
+    ]
+    # Quoted: exact words only. The best-matching articles hold the most query words.
+    held = {a.id: len(query & set(a.title.split())) for a in articles}
+    most = max(held.values())
+    expected = sorted(
+        (a for a in articles if most and held[a.id] == most), key=lambda a: a.published
+    )
+    if order is Order.NEWEST:
+        expected.reverse()
+    assert found == [a.id for a in expected]
