@@ -26,6 +26,22 @@ def settle() -> None:
     gc.freeze()
 
 
+# Allocations between young collections while serving (CPython's default: 700).
+SERVING_THRESHOLDS = (10_000, 20, 20)
+
+
+def tune_for_requests() -> None:
+    """Collect young objects less often while the bot serves interactions.
+
+    Each interaction allocates hundreds of short-lived containers (the parsed
+    payload, embeds, views) that reference counting frees anyway; at the
+    default threshold the collector ran several times per interaction. Through
+    the gateway bench this gave /search about a sixth more throughput and a
+    lower p99; larger thresholds made each collection, and p99, longer again.
+    """
+    gc.set_threshold(*SERVING_THRESHOLDS)
+
+
 @contextmanager
 def collection_paused() -> Iterator[None]:
     """No cyclic collection while a block creates a mass of objects that all stay alive.

@@ -61,3 +61,13 @@ def test_collection_pauses_for_a_block_and_resumes_as_it_was():
         assert not gc.isenabled()  # someone else's pause is theirs to end
     finally:
         gc.enable()
+
+
+def test_serving_collects_young_objects_less_often_than_the_default():
+    before = gc.get_threshold()
+    try:
+        heap.tune_for_requests()
+        assert gc.get_threshold() == heap.SERVING_THRESHOLDS
+        assert heap.SERVING_THRESHOLDS[0] > before[0]
+    finally:
+        gc.set_threshold(*before)

@@ -88,6 +88,7 @@ async def _pin_gateway(bot: DatelineBot) -> None:
 
 async def serve(app: App, token: str, *, base: str | None) -> int:
     heap.settle()
+    heap.tune_for_requests()
     bot = create_bot(app)
     loop = asyncio.get_running_loop()
     stopping = asyncio.Event()
