@@ -106,32 +106,38 @@ class SearchIndex:
 
     def _search(self, text: str, limit: int, filters: Filters | None, order: Order) -> list[Hit]:
         query = parse_query(text)
-        scored = score(query, self._expander, len(self.articles))
+        by_date = order is not Order.BEST
+        scored = score(query, self._expander, len(self.articles), count_words=by_date)
         scores = scored.scores
         if filters is not None:
             scores = np.where(self._filter_mask(filters), scores, np.float32(0))
         if query.phrases:
-            ranked = self._with_phrases(query, scores, limit, order)
+            ranked = self._with_phrases(query, scores, limit, order, scored.counts)
         else:
-            ranked = self._ranked(scores, limit, order).tolist()
+            ranked = self._ranked(scores, limit, order, scored.counts).tolist()
         terms = frozenset(self.postings.terms[t] for t in scored.term_ids)
         return [Hit(self.articles[d], float(scores[d]), terms) for d in ranked]
 
-    def _ranked(self, scores: np.ndarray, limit: int, order: Order) -> np.ndarray:
-        """The first ``limit`` documents in ``order``; only positive scores count."""
-        if order is Order.BEST:
+    def _ranked(
+        self, scores: np.ndarray, limit: int, order: Order, counts: np.ndarray | None
+    ) -> np.ndarray:
+        """The first ``limit`` documents in ``order``; only positive scores count.
+
+        A date order needs ``counts``, the query words each document matched.
+        """
+        if order is Order.BEST or counts is None:
             return top(scores, limit, self._timestamps)
-        best = float(scores.max()) if len(scores) else 0.0
-        if best <= 0:
-            return np.zeros(0, np.int64)
-        # The score counts matched words in thousands (see ranking.WORD_MATCH).
-        matching = np.flatnonzero(scores >= np.float32(WORD_MATCH * (best // WORD_MATCH)))
+        candidates = np.flatnonzero(scores > 0)
+        if not len(candidates):
+            return candidates
+        matched = counts[candidates]
+        matching = candidates[matched == matched.max()]
         when = self._timestamps[matching]
         by_date = np.lexsort((-scores[matching], when if order is Order.OLDEST else -when))
         return matching[by_date[:limit]]
 
     def _with_phrases(
-        self, query: Query, scores: np.ndarray, limit: int, order: Order
+        self, query: Query, scores: np.ndarray, limit: int, order: Order, counts: np.ndarray | None
     ) -> list[int]:
         """The best-ranked documents that contain every quoted phrase, words adjacent.
 
@@ -147,7 +153,7 @@ class SearchIndex:
         narrowed[allowed] = scores[allowed]
         patterns = [_phrase_pattern(phrase) for phrase in query.phrases]
         found = []
-        for doc in self._ranked(narrowed, PHRASE_CHECKS, order).tolist():
+        for doc in self._ranked(narrowed, PHRASE_CHECKS, order, counts).tolist():
             if self._has_phrases(doc, patterns):
                 found.append(doc)
                 if len(found) == limit:

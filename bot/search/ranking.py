@@ -28,6 +28,7 @@ SPARSE_BELOW = 8  # a word reaching under 1/8 of the documents updates only thos
 class Scored:
     scores: np.ndarray  # float32 per document; 0 = no word matched
     term_ids: frozenset[int]  # every term that matched some query word (for snippets)
+    counts: np.ndarray | None = None  # uint8: query words each document matched, if asked
 
 
 def expansions_for(query: Query, expander: Expander) -> list[Expansion]:
@@ -45,17 +46,26 @@ def expansions_for(query: Query, expander: Expander) -> list[Expansion]:
     return result
 
 
-def score(query: Query, expander: Expander, n_docs: int, *, title_only: bool = False) -> Scored:
+def score(
+    query: Query,
+    expander: Expander,
+    n_docs: int,
+    *,
+    title_only: bool = False,
+    count_words: bool = False,
+) -> Scored:
     """Every document's score; the work per word grows with its postings, not the archive.
 
     A document reached through several terms of one word keeps its best value.
     A word that reaches few documents touches only those, so a rare word costs
     little even in an archive of 10^6 articles; both ways add the same floats in
-    the same order, so scores do not depend on which was taken.
+    the same order, so scores do not depend on which was taken. ``count_words``
+    also counts the words each document matched (orders by date need them).
     """
     postings = expander.postings
     total = np.zeros(n_docs, dtype=np.float32)
     best = np.zeros(n_docs, dtype=np.float32)  # scratch, zero again after each word
+    words = np.zeros(n_docs, dtype=np.uint8) if count_words else None
     used: list[np.ndarray] = []
     for expansion in expansions_for(query, expander):
         if not len(expansion):
@@ -66,12 +76,17 @@ def score(query: Query, expander: Expander, n_docs: int, *, title_only: bool = F
         if len(docs) * SPARSE_BELOW < n_docs:
             # A repeated document index writes the same sum twice, so this adds once.
             total[docs] = total[docs] + best[docs] + np.float32(WORD_MATCH)
+            if words is not None:
+                words[docs] = words[docs] + 1
             best[docs] = 0
         else:  # a common word: whole-array passes beat gathering most of the array
             total += best
             total += (best > 0) * np.float32(WORD_MATCH)
+            if words is not None:
+                words += best > 0
             best.fill(0)
-    return Scored(total, frozenset(np.concatenate(used).tolist()) if used else frozenset())
+    term_ids = frozenset(np.concatenate(used).tolist()) if used else frozenset()
+    return Scored(total, term_ids, words)
 
 
 def _word_postings(
