@@ -39,7 +39,11 @@ def linked_title(article: Article, limit: int = limits.EMBED_TITLE) -> str:
     return f"[{title}]({article.url})" if article.url else title
 
 
-BY_DATE = {Order.NEWEST: " · newest first", Order.OLDEST: " · oldest first"}
+ORDER_LABELS = {
+    Order.BEST: "Best match",
+    Order.NEWEST: "Newest first",
+    Order.OLDEST: "Oldest first",
+}
 
 
 def search_embed(
@@ -57,7 +61,7 @@ def search_embed(
         description=limits.clip("\n\n".join(entries), limits.EMBED_DESCRIPTION),
         colour=COLOUR,
     )
-    ordered = BY_DATE.get(order, "")
+    ordered = "" if order is Order.BEST else f" · {ORDER_LABELS[order].lower()}"
     embed.set_footer(text=f"Page {page + 1} of {pages}{ordered} · pick one below to read it")
     return embed
 

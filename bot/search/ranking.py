@@ -65,7 +65,7 @@ def score(
     postings = expander.postings
     total = np.zeros(n_docs, dtype=np.float32)
     best = np.zeros(n_docs, dtype=np.float32)  # scratch, zero again after each word
-    words = np.zeros(n_docs, dtype=np.uint8) if count_words else None
+    counts = np.zeros(n_docs, dtype=np.uint8) if count_words else None
     used: list[np.ndarray] = []
     for expansion in expansions_for(query, expander):
         if not len(expansion):
@@ -76,17 +76,17 @@ def score(
         if len(docs) * SPARSE_BELOW < n_docs:
             # A repeated document index writes the same sum twice, so this adds once.
             total[docs] = total[docs] + best[docs] + np.float32(WORD_MATCH)
-            if words is not None:
-                words[docs] = words[docs] + 1
+            if counts is not None:
+                counts[docs] = counts[docs] + 1
             best[docs] = 0
         else:  # a common word: whole-array passes beat gathering most of the array
             total += best
             total += (best > 0) * np.float32(WORD_MATCH)
-            if words is not None:
-                words += best > 0
+            if counts is not None:
+                counts += best > 0
             best.fill(0)
     term_ids = frozenset(np.concatenate(used).tolist()) if used else frozenset()
-    return Scored(total, term_ids, words)
+    return Scored(total, term_ids, counts)
 
 
 def _word_postings(

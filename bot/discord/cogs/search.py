@@ -13,6 +13,7 @@ from bot.archive.outlets import complete_outlets
 from bot.dates import parse_date_bound
 from bot.discord import limits
 from bot.discord.cooldowns import per_user_cooldown
+from bot.discord.embeds import ORDER_LABELS
 from bot.discord.replies import reply
 from bot.discord.state import SearchRequest
 from bot.discord.views import article_message, search_message
@@ -78,11 +79,7 @@ class SearchCog(commands.Cog):
         sort="Best match first (default), or by date among the best matches",
     )
     @app_commands.choices(
-        sort=[
-            app_commands.Choice(name="Best match", value=Order.BEST.value),
-            app_commands.Choice(name="Newest first", value=Order.NEWEST.value),
-            app_commands.Choice(name="Oldest first", value=Order.OLDEST.value),
-        ]
+        sort=[app_commands.Choice(name=label, value=o.value) for o, label in ORDER_LABELS.items()]
     )
     @app_commands.autocomplete(source=source_choices)
     @app_commands.allowed_installs(guilds=True, users=True)
