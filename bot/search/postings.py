@@ -84,12 +84,25 @@ class _Counts:
 
 
 MAX_TF = 2**16 - 1
+# Postings are gathered as Python ints (extending a list is the cheapest way in)
+# and turned into arrays this many at a time, which bounds the lists' memory.
+BATCH_POSTINGS = 1 << 18
 
 
 def _count(articles: Sequence[Article]) -> _Counts:
     ids = _Ids()
-    term_col, tf_col = array("i"), array("H")
+    term_batches: list[np.ndarray] = []
+    tf_batches: list[np.ndarray] = []
+    terms: list[int] = []
+    tfs: list[int] = []
     title_terms, sizes, lengths = array("I"), array("I"), array("f")
+
+    def flush() -> None:
+        term_batches.append(np.array(terms, dtype=np.int32))
+        tf_batches.append(np.minimum(np.array(tfs, dtype=np.int64), MAX_TF).astype(np.uint16))
+        terms.clear()
+        tfs.clear()
+
     for article in articles:
         # The year an article appeared counts as a word of its headline: people
         # add it to a query ("greece bailout 2010") to mean when, not what.
@@ -99,19 +112,17 @@ def _count(articles: Sequence[Article]) -> _Counts:
         counts = Counter(title_words * TITLE_WEIGHT)  # title terms come first in the dict
         title_terms.append(len(counts))
         counts.update(body_words)
-        term_col.extend(map(ids.__getitem__, counts))
-        before = len(tf_col)
-        try:
-            tf_col.extend(counts.values())
-        except OverflowError:  # a word repeated 65,536 times: keep the part that fits
-            del tf_col[before:]
-            tf_col.extend(min(tf, MAX_TF) for tf in counts.values())
+        terms += map(ids.__getitem__, counts)
+        tfs += counts.values()
         sizes.append(len(counts))
         lengths.append(len(body_words) + TITLE_WEIGHT * len(title_words))
+        if len(terms) >= BATCH_POSTINGS:
+            flush()
+    flush()
     return _Counts(
         list(ids),
-        np.frombuffer(term_col, dtype=np.int32),
-        np.frombuffer(tf_col, dtype=np.uint16),
+        np.concatenate(term_batches),
+        np.concatenate(tf_batches),
         np.frombuffer(title_terms, dtype=np.uint32),
         np.frombuffer(sizes, dtype=np.uint32),
         np.frombuffer(lengths, dtype=np.float32),
@@ -126,9 +137,15 @@ def _count_shared(start: int, stop: int) -> _Counts:
 
 
 def _count_in_parallel(articles: Sequence[Article]) -> list[_Counts]:
-    """Count the second half in a forked process while this one counts the first."""
+    """Count the second half in a forked process while this one counts the first.
+
+    The halves hold equal amounts of text, not equal numbers of articles:
+    archives grow wordier over the years, and the process that ends first
+    would otherwise wait.
+    """
     global _shared  # fork hands the articles over without pickling them
-    middle = len(articles) // 2
+    text = np.cumsum(np.fromiter((len(a.body) for a in articles), np.int64, len(articles)))
+    middle = int(np.searchsorted(text, text[-1] / 2))
     _shared = articles
     try:
         context = multiprocessing.get_context("fork")
@@ -194,12 +211,14 @@ def _assemble(parts: list[_Counts]) -> Postings:
 def _title_lists(
     offsets: np.ndarray, docs: np.ndarray, in_title: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The postings restricted to title occurrences, as their own CSR lists."""
-    title_offsets = np.zeros(len(offsets), dtype=np.int64)
-    if len(docs):
-        per_term = np.add.reduceat(in_title, offsets[:-1], dtype=np.int64)  # every df >= 1
-        np.cumsum(per_term, out=title_offsets[1:])
-    return title_offsets, docs[in_title.astype(bool)]
+    """The postings restricted to title occurrences, as their own CSR lists.
+
+    A term's title list starts where its postings start, counted in title
+    postings: the number of title postings before that offset.
+    """
+    title_positions = np.flatnonzero(in_title)
+    title_offsets = np.searchsorted(title_positions, offsets).astype(np.int64)
+    return title_offsets, docs[title_positions]
 
 
 def _place(

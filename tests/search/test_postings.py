@@ -48,7 +48,7 @@ def test_a_word_repeated_beyond_the_count_range_still_indexes(article):
 
 
 def test_every_term_lists_exactly_the_documents_holding_it(article, monkeypatch):
-    """Against a set-based reference, across chunk and process boundaries."""
+    """Against a set-based reference, across batch, chunk and process boundaries."""
     rng = np.random.default_rng(7)
     vocabulary = [f"w{n}" for n in range(40)]
     texts = [
@@ -56,6 +56,7 @@ def test_every_term_lists_exactly_the_documents_holding_it(article, monkeypatch)
         for _ in range(50)
     ]
     monkeypatch.setattr(postings_module, "CHUNK_DOCS", 4)
+    monkeypatch.setattr(postings_module, "BATCH_POSTINGS", 7)
     monkeypatch.setattr(postings_module, "PARALLEL_FROM", 10)
     built = build_postings([article(title, body) for title, body in texts])
     titles = [f"{title} 2020".split() for title, _ in texts]  # the fixture's year
@@ -64,3 +65,5 @@ def test_every_term_lists_exactly_the_documents_holding_it(article, monkeypatch)
         holding = [n for n, (_, body) in enumerate(texts) if term in titles[n] + body.split()]
         assert built.docs[span].tolist() == holding, term
         assert built.in_title[span].tolist() == [int(term in titles[n]) for n in holding], term
+        title_span = slice(built.title_offsets[term_id], built.title_offsets[term_id + 1])
+        assert built.title_docs[title_span].tolist() == [n for n in holding if term in titles[n]]
