@@ -25,6 +25,12 @@ TYPO = {1: 0.7, 2: 0.5}
 MAX_PREFIX_TERMS = 64  # the most frequent completions; more only adds noise and time
 PREFIX_POSTINGS_PER_DOC = 1  # a prefix gathers at most one posting per document, all told
 WORDS_REMEMBERED = 8192  # query words repeat across searches (and every keystroke)
+# A word in more than half the articles ("the", "of", "said") tells nothing of
+# which one is meant: it adds some relevance but does not count as a word
+# matched, so "what happened to bear stearns" is not won by any article that
+# merely holds "to". In a small archive half is a handful: nothing is common.
+COMMON_IDF = float(np.log(2))  # the idf of a word in exactly half the articles
+COMMON_WORDS_FROM = 100  # articles
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +40,7 @@ class Expansion:
     term_ids: np.ndarray  # int64
     weights: np.ndarray  # float32, parallel
     idf: np.ndarray  # float32, parallel: no other form counts as rarer than the typed word
+    counted: bool = True  # False for a word most articles hold (``COMMON_IDF``)
 
     def __len__(self) -> int:
         return len(self.term_ids)
@@ -50,17 +57,32 @@ class Expander:
     def __init__(self, postings: Postings, fuzzy: FuzzyIndex, n_docs: int) -> None:
         self.postings, self.fuzzy = postings, fuzzy
         budget = max(1, n_docs * PREFIX_POSTINGS_PER_DOC)
+        common_idf = COMMON_IDF if n_docs >= COMMON_WORDS_FROM else 0.0  # idf is never below 0
         # The cache holds the arrays, not the expander: no reference cycle, so a
         # replaced index is freed at once (the heap is frozen; see bot.heap).
         self.expand = lru_cache(maxsize=WORDS_REMEMBERED)(
-            partial(_expand_word, postings, fuzzy, budget)
+            partial(_expand_word, postings, fuzzy, budget, common_idf)
         )
 
 
 def _expand_word(
-    postings: Postings, fuzzy: FuzzyIndex, budget: int, word: str, typos: bool, prefix: bool
+    postings: Postings,
+    fuzzy: FuzzyIndex,
+    budget: int,
+    common_idf: float,
+    word: str,
+    typos: bool,
+    prefix: bool,
 ) -> Expansion:
-    return expand(word, postings, fuzzy, typos=typos, prefix=prefix, prefix_budget=budget)
+    return expand(
+        word,
+        postings,
+        fuzzy,
+        typos=typos,
+        prefix=prefix,
+        prefix_budget=budget,
+        common_idf=common_idf,
+    )
 
 
 def expand(
@@ -71,6 +93,7 @@ def expand(
     typos: bool,
     prefix: bool,
     prefix_budget: int,
+    common_idf: float = 0.0,
 ) -> Expansion:
     terms = postings.terms
     found: dict[int, float] = {}
@@ -106,4 +129,6 @@ def expand(
         # "Feds" is rarer than "fed", but a query for "fed" is no more telling
         # when it finds "Feds"; the word's other forms count as the word does.
         idf = np.minimum(idf, postings.idf[exact])
-    return Expansion(term_ids, np.fromiter(found.values(), np.float32, len(found)), idf)
+    weights = np.fromiter(found.values(), np.float32, len(found))
+    counted = exact is None or postings.idf[exact] >= common_idf
+    return Expansion(term_ids, weights, idf, counted)

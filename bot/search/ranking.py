@@ -2,9 +2,10 @@
 
 Ranking is a cascade folded into one number: first how many query words a
 document matches (so more words always outrank fewer, whatever their
-frequency), then how many of them it has in its title (people search for
-articles by what the headline said), then a BM25F relevance sum in which typo
-and prefix matches are discounted.
+frequency; words most articles hold, like "the", do not count), then how many
+of them it has in its title (people search for articles by what the headline
+said), then a BM25F relevance sum in which typo and prefix matches are
+discounted.
 """
 
 from __future__ import annotations
@@ -73,16 +74,18 @@ def score(
         docs, values = _word_postings(expansion, postings, title_only)
         used.append(expansion.term_ids)
         np.maximum.at(best, docs, values)
+        match = np.float32(WORD_MATCH if expansion.counted else 0)
         if len(docs) * SPARSE_BELOW < n_docs:
             # A repeated document index writes the same sum twice, so this adds once.
-            total[docs] = total[docs] + best[docs] + np.float32(WORD_MATCH)
-            if counts is not None:
+            total[docs] = total[docs] + best[docs] + match
+            if counts is not None and expansion.counted:
                 counts[docs] = counts[docs] + 1
             best[docs] = 0
         else:  # a common word: whole-array passes beat gathering most of the array
             total += best
-            total += (best > 0) * np.float32(WORD_MATCH)
-            if counts is not None:
+            if expansion.counted:
+                total += (best > 0) * match
+            if counts is not None and expansion.counted:
                 counts += best > 0
             best.fill(0)
     term_ids = frozenset(np.concatenate(used).tolist()) if used else frozenset()
@@ -98,11 +101,15 @@ def _word_postings(
     the same handful of numpy calls as one term would.
     """
     term_ids = expansion.term_ids
+    # A common word earns no bonus for being exact and a small one in a title:
+    # "microsoft's" quotes a headline's "Microsoft's", but a question's "is" and
+    # "the" say nothing of which headline is meant.
+    title_match = np.float32(TITLE_MATCH if expansion.counted else TITLE_MATCH / 4)
+    exactness = np.float32(EXACTNESS if expansion.counted else 0)
     if len(term_ids) == 1 and not title_only:  # one term: its lists are slices, no gather
         span = postings.span(int(term_ids[0]))
         relevance = PART_TABLE[postings.parts[span]] * expansion.idf[0]
-        in_title = postings.in_title[span]
-        factor = relevance + np.float32(TITLE_MATCH) * in_title + np.float32(EXACTNESS)
+        factor = relevance + title_match * postings.in_title[span] + exactness
         return postings.docs[span], expansion.weights[0] * factor
     if title_only:
         positions, lengths = _spans(postings.title_offsets, term_ids)
@@ -113,7 +120,7 @@ def _word_postings(
     idf = np.repeat(expansion.idf, lengths)
     in_title = postings.in_title[positions]
     relevance = PART_TABLE[postings.parts[positions]] * idf
-    values = weights * (relevance + np.float32(TITLE_MATCH) * in_title + np.float32(EXACTNESS))
+    values = weights * (relevance + title_match * in_title + exactness)
     return postings.docs[positions], values
 
 

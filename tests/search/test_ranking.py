@@ -53,6 +53,32 @@ def test_more_query_words_matched_outranks_fewer(article):
     assert ids(index.search("harbour crane")) == ["two-words", "one-word"]
 
 
+def test_a_word_most_articles_hold_does_not_count_as_a_word_matched(article):
+    """ "to" is in most articles below, so it cannot tell which one a user means."""
+    filler = [article(f"Notes {n}", f"Rain is expected to fall on day {n}.") for n in range(100)]
+    index = SearchIndex.build(
+        [
+            article("Bear Stearns rescued", "Shares fell. JPMorgan bought it.", id="headline"),
+            article("Markets", "What happened to Bear Stearns shocked traders.", id="body"),
+            *filler,
+        ]
+    )
+    assert ids(index.search("to bear stearns"))[:2] == ["headline", "body"]
+    assert ids(index.search("what happened to bear stearns"))[:2] == ["body", "headline"]
+    assert ids(index.search("to", limit=3))  # alone, a common word still finds articles
+
+
+def test_in_a_small_archive_no_word_is_common(article):
+    index = SearchIndex.build(
+        [
+            article("Bear Stearns rescued", "Shares fell. JPMorgan bought it.", id="headline"),
+            article("Markets", "What happened to Bear Stearns shocked traders.", id="body"),
+            article("Weather", "Rain is expected to fall.", id="rain"),
+        ]
+    )
+    assert ids(index.search("to bear stearns"))[:2] == ["body", "headline"]
+
+
 def test_a_year_in_the_query_prefers_articles_from_that_year(article):
     def on(year: int) -> datetime:
         return datetime(year, 5, 1, tzinfo=UTC)
