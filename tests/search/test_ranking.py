@@ -66,6 +66,8 @@ def test_a_word_most_articles_hold_does_not_count_as_a_word_matched(article):
     assert ids(index.search("to bear stearns"))[:2] == ["headline", "body"]
     assert ids(index.search("what happened to bear stearns"))[:2] == ["body", "headline"]
     assert ids(index.search("to", limit=3))  # alone, a common word still finds articles
+    by_date = index.search("to bear stearns", order=Order.NEWEST)
+    assert set(ids(by_date)) == {"headline", "body"}  # both match every telling word
 
 
 def test_in_a_small_archive_no_word_is_common(article):
