@@ -19,6 +19,7 @@ from bot.archive.text import normalise, starts_word, tokenize
 from bot.errors import UnknownSource
 from bot.search.expansion import Expander
 from bot.search.fuzzy import FuzzyIndex
+from bot.search.keywords import KEY_WORDS, key_words
 from bot.search.postings import Postings, build_postings
 from bot.search.query import Query, parse_query
 from bot.search.ranking import WORD_MATCH, score, top
@@ -28,7 +29,6 @@ log = logging.getLogger(__name__)
 
 PHRASE_CHECKS = 500  # ranked candidates holding every phrase word checked before giving up
 MAX_SUGGESTIONS = 25
-KEY_WORDS = 8  # picked from a message to search for: enough to single out a story
 SOURCES_LISTED = 5  # named in that error when none is close
 # Paging and popular queries repeat a search; hits are immutable, so the last
 # searches are kept with their snippets. Each is a few KB and some thirty
@@ -198,20 +198,8 @@ class SearchIndex:
         return self.articles[int(allowed[rng.randrange(len(allowed))])]
 
     def key_words(self, text: str, limit: int = KEY_WORDS) -> list[str]:
-        """The words of ``text`` that best say what it is about, in their order.
-
-        A chat message is mostly words every article has ("did", "you", "see");
-        searched as typed they would rank articles by chattiness, so only the
-        rarest words the archive has are kept. Words it lacks are dropped: in
-        chat they are mostly slang and nicknames, and would only match as typos.
-        """
-        known = {}
-        for word in tokenize(text):
-            term_id = self.postings.term_id(word)
-            if term_id is not None:
-                known[word] = float(self.postings.idf[term_id])
-        rarest = set(sorted(known, key=known.__getitem__, reverse=True)[:limit])
-        return [word for word in known if word in rarest]
+        """The words of a chat message to search for (see :mod:`bot.search.keywords`)."""
+        return key_words(text, self.postings, len(self.articles), limit)
 
     def autocomplete(self, text: str, *, limit: int = MAX_SUGGESTIONS) -> list[Suggestion]:
         """Titles matching what has been typed, then body matches; newest first when empty."""
