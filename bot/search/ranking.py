@@ -28,7 +28,7 @@ SPARSE_BELOW = 8  # a word reaching under 1/8 of the documents updates only thos
 @dataclass(frozen=True)
 class Scored:
     scores: np.ndarray  # float32 per document; 0 = no word matched
-    term_ids: frozenset[int]  # every term that matched some query word (for snippets)
+    term_ids: frozenset[int]  # terms the telling query words matched (for snippets)
     counts: np.ndarray | None = None  # uint8: query words each document matched, if asked
 
 
@@ -67,12 +67,13 @@ def score(
     total = np.zeros(n_docs, dtype=np.float32)
     best = np.zeros(n_docs, dtype=np.float32)  # scratch, zero again after each word
     counts = np.zeros(n_docs, dtype=np.uint8) if count_words else None
-    used: list[np.ndarray] = []
+    used: list[np.ndarray] = []  # the telling words' terms, for snippets
+    common: list[np.ndarray] = []  # common words' terms: highlighted only when alone
     for expansion in expansions_for(query, expander):
         if not len(expansion):
             continue
         docs, values = _word_postings(expansion, postings, title_only)
-        used.append(expansion.term_ids)
+        (used if expansion.counted else common).append(expansion.term_ids)
         np.maximum.at(best, docs, values)
         match = np.float32(WORD_MATCH if expansion.counted else 0)
         if len(docs) * SPARSE_BELOW < n_docs:
@@ -88,6 +89,7 @@ def score(
             if counts is not None and expansion.counted:
                 counts += best > 0
             best.fill(0)
+    used = used or common
     term_ids = frozenset(np.concatenate(used).tolist()) if used else frozenset()
     return Scored(total, term_ids, counts)
 

@@ -68,6 +68,9 @@ def test_a_word_most_articles_hold_does_not_count_as_a_word_matched(article):
     assert ids(index.search("to", limit=3))  # alone, a common word still finds articles
     by_date = index.search("to bear stearns", order=Order.NEWEST)
     assert set(ids(by_date)) == {"headline", "body"}  # both match every telling word
+    body_hit = index.search("to bear stearns")[1]
+    assert "**Bear** **Stearns**" in body_hit.snippet and "**to**" not in body_hit.snippet
+    assert "**to**" in index.search("to")[0].snippet  # alone, it is what is highlighted
 
 
 def test_in_a_small_archive_no_word_is_common(article):
