@@ -20,6 +20,7 @@ from bot.archive.stats import ArchiveStats, archive_stats
 from bot.clock import Clock, utc_now
 from bot.config import Settings
 from bot.digest.select import OnThisDay
+from bot.errors import ConfigError
 from bot.search.cache import OpenedIndex, open_index
 from bot.search.index import SearchIndex
 from bot.store import Store
@@ -78,15 +79,29 @@ class App:
     def problems(self) -> list[Problem]:
         return self.opened.problems
 
+    def require_articles(self) -> None:
+        """Stop a command that serves articles when the archive gave none, saying why.
+
+        An archive path with a typo would otherwise start a bot that finds nothing.
+        """
+        if not self.index.articles:
+            raise ConfigError(
+                f"the archive has no articles ({_why_empty(self.opened)}); "
+                "check archive.paths or --archive"
+            )
+
     def reload(self) -> OpenedIndex:
         """Re-read the archive and swap it in; raises (keeping the old one) if that fails."""
         opened = _open(self.settings, rebuild=False, progress=False)
         if not opened.index.articles and self.index.articles:
-            reasons = "; ".join(str(p) for p in opened.problems[:3]) or "no archive files found"
-            raise ReloadError(f"the archive now has no readable articles ({reasons})")
+            raise ReloadError(f"the archive now has no readable articles ({_why_empty(opened)})")
         calendar = OnThisDay(opened.index.articles)
         self.opened, self.calendar, self._summary = opened, calendar, None
         return opened
+
+
+def _why_empty(opened: OpenedIndex) -> str:
+    return "; ".join(str(p) for p in opened.problems[:3]) or "no archive files found"
 
 
 def _open(settings: Settings, *, rebuild: bool, progress: bool | None) -> OpenedIndex:

@@ -120,6 +120,20 @@ def test_bad_config_stops_with_one_line(archive, capsys, tmp_path):
     )
 
 
+@pytest.mark.parametrize("command", [["search", "volcano"], ["run"]])
+def test_an_archive_path_matching_nothing_stops_with_one_line(
+    archive, capsys, monkeypatch, command
+):
+    monkeypatch.setenv("DISCORD_TOKEN", "not-used-before-the-archive-is-checked")
+    missing = archive / "typo"
+    code, _out, err = run(capsys, *command, "--archive", str(missing))
+    assert code == 2
+    assert err.strip().splitlines()[-1] == (
+        f"dateline: the archive has no articles ({missing}: no such file, folder or matching "
+        "glob); check archive.paths or --archive"
+    )
+
+
 def test_runs_as_a_real_process(archive):
     done = subprocess.run(
         [sys.executable, "-m", "bot", "search", "harvest", "--archive", str(archive), "--json"],

@@ -24,7 +24,9 @@ def run_bot(args: argparse.Namespace) -> int:
     from bot.discord import runner
 
     runner.read_token(settings_from(args), os.environ)  # fail fast, before loading the archive
-    return runner.run(open_app(args))
+    app = open_app(args)
+    app.require_articles()
+    return runner.run(app)
 
 
 def print_invite(args: argparse.Namespace) -> int:

@@ -77,6 +77,7 @@ def run(args: argparse.Namespace) -> int:
     if args.strict and app.problems:
         report_problems(app.problems)
         return 1
+    app.require_articles()
     limit = args.limit or app.settings.search.default_limit
     if args.stdin:
         for line in sys.stdin:

@@ -31,7 +31,7 @@ from bot.search.postings import Postings
 
 log = logging.getLogger(__name__)
 
-CACHE_VERSION = 5
+CACHE_VERSION = 6  # 6: paths that match nothing are no longer cached as problems
 _ARRAYS = ("offsets", "docs", "parts", "in_title", "idf", "title_offsets", "title_docs")
 _ENTRY_NAME = re.compile(r"v\d+-[0-9a-f]{32}")
 
@@ -52,8 +52,13 @@ def open_index(
     rebuild: bool = False,
     progress: bool | None = None,
 ) -> OpenedIndex:
-    """The index for the archive at ``paths``: from the cache when fresh, else built and cached."""
-    files, _ = discover(paths)
+    """The index for the archive at ``paths``: from the cache when fresh, else built and cached.
+
+    Paths that match nothing are reported afresh each time, never from the
+    cache: the cache is keyed by the files found, so any number of different
+    missing paths share one entry.
+    """
+    files, not_found = discover(paths)
     key = fingerprint(files, zone)
     entry = Path(cache_dir) / f"v{CACHE_VERSION}-{key}"
     if not rebuild and (entry / "meta.json").is_file():
@@ -63,18 +68,18 @@ def open_index(
             log.warning("Ignoring unreadable index cache %s (%s); rebuilding", entry, exc)
         else:
             log.info("Loaded index for %d articles from cache %s", len(index.articles), entry)
-            return OpenedIndex(index, problems, True, key)
+            return OpenedIndex(index, [*not_found, *problems], True, key)
     report = load_archive(paths, zone, progress=progress, spool_dir=Path(cache_dir))
     index = SearchIndex.build(report.articles, report.aliases)
+    problems = [problem for problem in report.problems if problem not in not_found]
     try:
-        save(index, report.problems, entry)
+        save(index, problems, entry)
         # Serve what was just written: its arrays are memory-mapped and its bodies
         # read from the entry, so none of the build's memory outlives the build.
         index, problems = load(entry)
     except (OSError, ValueError, KeyError) as exc:
         log.warning("Could not write the index cache to %s: %s", entry, exc)
-        problems = report.problems
-    return OpenedIndex(index, problems, False, key)
+    return OpenedIndex(index, [*not_found, *problems], False, key)
 
 
 def save(index: SearchIndex, problems: Sequence[Problem], entry: Path) -> None:

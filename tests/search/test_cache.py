@@ -86,3 +86,13 @@ def test_an_empty_archive_is_cached_too(tmp_path, monkeypatch):
     again = open_index([empty], UTC, tmp_path / "cache")
     assert again.from_cache
     assert again.index.autocomplete("") == []
+
+
+def test_paths_matching_nothing_are_reported_afresh_not_from_the_cache(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    first = open_index([empty, tmp_path / "gone"], UTC, tmp_path / "cache")
+    second = open_index([empty, tmp_path / "typo"], UTC, tmp_path / "cache")
+    assert second.from_cache  # the same files (none): one cache entry
+    assert [p.path for p in first.problems] == [str(tmp_path / "gone")]
+    assert [p.path for p in second.problems] == [str(tmp_path / "typo")]
