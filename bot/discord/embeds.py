@@ -14,6 +14,7 @@ from bot.archive.stats import ArchiveStats
 from bot.digest.plan import Digest
 from bot.digest.select import YearGroup
 from bot.discord import limits
+from bot.discord.state import SearchRequest
 from bot.search.types import Hit, Order
 
 COLOUR = discord.Colour.from_rgb(46, 94, 170)
@@ -47,7 +48,7 @@ ORDER_LABELS = {
 
 
 def search_embed(
-    query: str, hits: Sequence[Hit], page: int, pages: int, first: int, order: Order = Order.BEST
+    request: SearchRequest, hits: Sequence[Hit], page: int, pages: int, first: int
 ) -> discord.Embed:
     entries = []
     for number, hit in enumerate(hits, start=first + 1):
@@ -57,13 +58,28 @@ def search_embed(
             f"{stamp(article)} · {escape_line(article.source)}\n{hit.snippet}"
         )
     embed = discord.Embed(
-        title=limits.clip(f"Results for “{query}”", limits.EMBED_TITLE),
+        title=limits.clip(f"Results for “{request.query}”", limits.EMBED_TITLE),
         description=limits.clip("\n\n".join(entries), limits.EMBED_DESCRIPTION),
         colour=COLOUR,
     )
-    ordered = "" if order is Order.BEST else f" · {ORDER_LABELS[order].lower()}"
-    embed.set_footer(text=f"Page {page + 1} of {pages}{ordered} · pick one below to read it")
+    shown = [f"Page {page + 1} of {pages}", *_scope(request), "pick one below to read it"]
+    embed.set_footer(text=limits.clip(" · ".join(shown), limits.EMBED_FOOTER))
     return embed
+
+
+def _scope(request: SearchRequest) -> list[str]:
+    """What narrowed the results, so a page read later still says what it covers."""
+    after, before, source = request.filters.after, request.filters.before, request.filters.source
+    scope = []
+    if after and before:
+        scope.append(f"{after.isoformat()} to {before.isoformat()}")
+    elif after or before:
+        scope.append(f"from {after.isoformat()}" if after else f"until {before.isoformat()}")
+    if source:
+        scope.append(f"{source} only")
+    if request.order is not Order.BEST:
+        scope.append(ORDER_LABELS[request.order].lower())
+    return scope
 
 
 def article_pages(article: Article) -> list[str]:

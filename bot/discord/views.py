@@ -88,7 +88,7 @@ def search_message(
         items.append(SearchPageButton(owner_id, page + 1, token, "Next", page >= pages - 1))
     items.append(OpenArticleSelect(owner_id, [h.article for h in shown]))
     view = components(*items)
-    embed = search_embed(request.query, shown, page, pages, page * PAGE_SIZE, request.order)
+    embed = search_embed(request, shown, page, pages, page * PAGE_SIZE)
     return {"content": None, "embed": embed, "view": view}
 
 

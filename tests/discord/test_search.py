@@ -119,6 +119,9 @@ async def test_filters_and_source_autocomplete(alice, channel):
     [embed] = result.response.embeds
     assert "Markets rally on volcano calm" in embed.description
     assert "Volcano erupts near village" not in embed.description
+    assert " · from 2020-01-01 · reuters only · " in embed.footer.text  # what the page covers
+    dated = await alice.slash(channel, "search", query="volcano", after="2019", before="2020-06")
+    assert " · 2019-01-01 to 2020-06-30 · " in dated.response.embeds[0].footer.text
     choices = await alice.autocomplete(channel, "search", "source", "shaf", query="x")
     assert [c["value"] for c in choices] == ["Shafaq News"]
 
