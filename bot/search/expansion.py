@@ -1,6 +1,6 @@
 """Which vocabulary terms stand for a query word, and how much each is worth.
 
-Exact beats the same word with other particles beats prefix beats one typo
+Exact beats the same word with other affixes beats prefix beats one typo
 beats two typos: the weights below make
 "exact matches outrank fuzzy ones" hold for otherwise equal documents.
 """
@@ -13,13 +13,13 @@ from functools import lru_cache, partial
 
 import numpy as np
 
-from bot.search.clitics import prefixed_forms
+from bot.search.clitics import other_forms
 from bot.search.fuzzy import MIN_FUZZY_LENGTH, FuzzyIndex
 from bot.search.plurals import number_forms
 from bot.search.postings import Postings
 
 EXACT = 1.0
-SAME_WORD = 0.9  # the other number (banks for bank), other particles (والكهرباء for الكهرباء)
+SAME_WORD = 0.9  # the other number (banks for bank), other Arabic affixes (سياسات for سياسة)
 PREFIX = 0.8
 TYPO = {1: 0.7, 2: 0.5}
 MAX_PREFIX_TERMS = 64  # the most frequent completions; more only adds noise and time
@@ -100,8 +100,8 @@ def expand(
     exact = postings.term_id(word)
     if exact is not None:
         found[exact] = EXACT
-    if typos:  # the same word in the other number, or with other particles, is no typo
-        for form in (*number_forms(word), *prefixed_forms(word)):
+    if typos:  # the same word in the other number, or with other affixes, is no typo
+        for form in (*number_forms(word), *other_forms(word)):
             if (term_id := postings.term_id(form)) is not None:
                 found[term_id] = SAME_WORD
     # A four-letter word found as typed is taken as meant: its only typo

@@ -1,10 +1,11 @@
-"""An Arabic word finds its forms with other particles attached, and nothing else."""
+"""An Arabic word finds its forms with other particles and endings, and nothing else."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.search.clitics import bare, prefixed_forms
+from bot.archive.text import normalise
+from bot.search.clitics import bare, light_stem, other_forms
 from bot.search.index import SearchIndex
 
 ELECTRICITY = "كهرباء"
@@ -27,12 +28,29 @@ def test_particles_are_stripped_only_where_a_word_remains(written, without):
     assert bare(written) == without
 
 
+@pytest.mark.parametrize(
+    ("written", "stem"),
+    [
+        ("سياسة", "سياس"),  # policy (taa marbuta, normalised to haa)
+        ("سياسات", "سياس"),  # policies
+        ("سياساتها", "سياس"),  # her policies: two endings
+        ("السياسية", "سياس"),  # the political: a particle and two endings
+        ("والسياسيين", "سياس"),  # and the politicians
+        ("بيان", "بيان"),  # statement: stripping -ان would leave two letters
+        ("بين", "بين"),  # between
+        ("الكهرباء", ELECTRICITY),  # no ending to strip
+    ],
+)
+def test_light_stems_drop_particles_and_endings_where_a_stem_remains(written, stem):
+    assert light_stem(normalise(written)) == stem
+
+
 def test_forms_are_the_other_spellings_and_arabic_only():
-    forms = prefixed_forms("الكهرباء")
+    forms = other_forms("الكهرباء")
     assert {ELECTRICITY, "للكهرباء", "والكهرباء", "بالكهرباء"} <= set(forms)
     assert "الكهرباء" not in forms
-    assert all(bare(form) == ELECTRICITY for form in forms)
-    assert prefixed_forms("electricity") == ()
+    assert all(light_stem(form) == ELECTRICITY for form in forms)
+    assert other_forms("electricity") == ()
 
 
 def test_search_finds_every_form_and_prefers_the_one_typed(article):
@@ -52,3 +70,20 @@ def test_search_finds_every_form_and_prefers_the_one_typed(article):
     assert {hit.article.id for hit in bare_hits} == {"the", "for-the", "and-the"}
     assert any("**للكهرباء**" in hit.snippet for hit in bare_hits)
     assert [hit.article.id for hit in index.search('"الكهرباء"')] == ["the"]  # quoted: as typed
+
+
+def test_search_finds_forms_with_other_endings_below_the_one_typed(article):
+    index = SearchIndex.build(
+        [
+            article("خطة", "أعلنت الحكومة سياسة جديدة.", id="policy"),
+            article("خطة", "أعلنت الحكومة سياسات جديدة.", id="policies"),
+            article("خطة", "انتقدت الصحف سياساتها.", id="her-policies"),
+            article("خطة", "صدر بيان عن الحكومة.", id="statement"),
+            article("خطة", "الفرق بين الخطتين.", id="between"),
+        ]
+    )
+    found = [hit.article.id for hit in index.search("سياسة")]
+    assert found[0] == "policy"
+    assert set(found) == {"policy", "policies", "her-policies"}
+    assert [hit.article.id for hit in index.search("بيان")] == ["statement"]
+    assert [hit.article.id for hit in index.search('"سياسات"')] == ["policies"]
