@@ -28,19 +28,20 @@ def key_words(text: str, postings: Postings, n_docs: int, limit: int = KEY_WORDS
         term_id = postings.term_id(word)
         if term_id is not None:
             known.setdefault(word, term_id)
-    subjects = [w for w, t in known.items() if _names_a_subject(postings, t, n_docs)]
+    if n_docs >= COMMON_WORDS_FROM:  # fewer articles are too few to judge words by
+        share = len(postings.title_docs) / max(len(postings.docs), 1)  # of an average word
+        subjects = [w for w, t in known.items() if _names_a_subject(postings, t, share)]
+    else:
+        subjects = []
     pool = subjects or list(known)
     rarest = set(sorted(pool, key=lambda w: float(postings.idf[known[w]]), reverse=True)[:limit])
     return [word for word in known if word in rarest]
 
 
-def _names_a_subject(postings: Postings, term_id: int, n_docs: int) -> bool:
+def _names_a_subject(postings: Postings, term_id: int, average_share: float) -> bool:
     """Whether headlines use the word at least half as much as they use words on average."""
-    if n_docs < COMMON_WORDS_FROM:
-        return True  # too few articles to judge; every known word may be the subject
     if postings.idf[term_id] < COMMON_IDF:
         return False  # in most articles: says nothing of which
     in_titles = int(postings.title_offsets[term_id + 1] - postings.title_offsets[term_id])
     in_all = int(postings.offsets[term_id + 1] - postings.offsets[term_id])
-    average_share = len(postings.title_docs) / max(len(postings.docs), 1)
     return in_titles >= MIN_HEADLINES and in_titles >= in_all * average_share / 2
