@@ -85,9 +85,10 @@ def score(
         else:  # a common word: whole-array passes beat gathering most of the array
             total += best
             if expansion.counted:
-                total += (best > 0) * match
-            if counts is not None and expansion.counted:
-                counts += best > 0
+                matched = best > 0
+                total += matched * match
+                if counts is not None:
+                    counts += matched
             best.fill(0)
     used = used or common
     term_ids = frozenset(np.concatenate(used).tolist()) if used else frozenset()
