@@ -30,6 +30,13 @@ class UnknownArticle(UserFacingError):
     pass
 
 
+class ButtonExpired(UserFacingError):
+    """A button whose state was kept in memory by a process that has since restarted."""
+
+    def __init__(self) -> None:
+        super().__init__("This button has expired; run the command again.")
+
+
 class UnknownSource(UserFacingError):
     """A source filter naming no outlet in the archive: it would silently match nothing."""
 

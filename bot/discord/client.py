@@ -20,7 +20,7 @@ from bot.discord.cogs.search import SearchCog
 from bot.discord.cooldowns import Cooldowns
 from bot.discord.digests import DiscordPoster
 from bot.discord.replies import NO_MENTIONS
-from bot.discord.state import SearchMemory
+from bot.discord.state import CustomIds
 from bot.discord.tree import DatelineTree
 from bot.discord.views import DYNAMIC_ITEMS
 from bot.errors import ConfigError
@@ -48,7 +48,7 @@ class DatelineBot(commands.AutoShardedBot):
             shard_ids=settings.shard_ids,
         )
         self.app = app
-        self.search_memory = SearchMemory()
+        self.custom_ids = CustomIds()
         self.cooldowns = Cooldowns()
         self._reloading = asyncio.Lock()
         digest = app.settings.digest

@@ -1,7 +1,10 @@
-"""Search parameters packed into a component's custom_id, so buttons survive restarts.
+"""Component state packed into custom_ids, so buttons survive restarts.
 
-A custom_id holds at most 100 characters. A search that does not fit is kept
-in a small in-memory table under a short key instead; only those buttons stop
+Every custom_id the bot sends is a fixed head naming the item and its owner
+(``dl:sp:<owner>:<page>:``) followed by a token for its state: ``=`` and the
+state itself when head and state fit in Discord's 100 characters, else ``#``
+and a short key into a table kept in memory. The whole id is measured, head
+included, so an id is never cut; only buttons whose state was kept stop
 working after a restart, and they say so.
 """
 
@@ -16,14 +19,33 @@ from bot.discord import limits
 from bot.search.types import Filters, Order
 
 SEPARATOR = "␟"  # a printable stand-in for the unit separator; no one types it
-KEPT_SEARCHES = 2048
+INLINE, KEPT = "=", "#"
+KEPT_STATES = 4096
+
+
+class CustomIdTooLong(ValueError):
+    """A head so long that not even a kept key fits after it: a bug in the item, not input."""
 
 
 @dataclass(frozen=True)
 class SearchRequest:
+    """A search as a button remembers it.
+
+    The separator is replaced by a space, and an empty outlet by none, where
+    the request is made, so what a button packs is exactly what it unpacks; to
+    the search they mean the same.
+    """
+
     query: str
     filters: Filters
     order: Order = Order.BEST
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "query", self.query.replace(SEPARATOR, " "))
+        source = (self.filters.source or "").replace(SEPARATOR, " ") or None
+        if source != self.filters.source:
+            plain = Filters(self.filters.after, self.filters.before, source)
+            object.__setattr__(self, "filters", plain)
 
     def pack(self) -> str:
         after = self.filters.after.isoformat() if self.filters.after else ""
@@ -31,10 +53,11 @@ class SearchRequest:
         parts = [self.query, after, before, self.filters.source or ""]
         if self.order is not Order.BEST:  # buttons made before orders existed hold four parts
             parts.append(self.order.value)
-        return SEPARATOR.join(p.replace(SEPARATOR, " ") for p in parts)
+        return SEPARATOR.join(parts)
 
     @classmethod
     def unpack(cls, packed: str) -> SearchRequest:
+        """Raises ValueError on a forged or damaged id (the button's error path answers)."""
         query, after, before, source, *order = packed.split(SEPARATOR)
         return cls(
             query,
@@ -47,24 +70,38 @@ class SearchRequest:
         )
 
 
-class SearchMemory:
-    """Short keys for searches too long to pack into a custom_id (kept until restart)."""
+class CustomIds:
+    """Makes and reads every custom_id's state; holds the states too long to inline."""
 
     def __init__(self) -> None:
         self._kept: OrderedDict[str, str] = OrderedDict()
 
-    def encode(self, request: SearchRequest, prefix: str) -> str:
-        packed = request.pack()
-        if len(prefix) + len(packed) + 1 <= limits.CUSTOM_ID:
-            return f"{prefix}={packed}"
-        key = hashlib.blake2b(packed.encode(), digest_size=8).hexdigest()
-        self._kept[key] = packed
-        self._kept.move_to_end(key)
-        while len(self._kept) > KEPT_SEARCHES:
-            self._kept.popitem(last=False)
-        return f"{prefix}#{key}"
+    def token(self, head: str, state: str, limit: int = limits.CUSTOM_ID) -> str:
+        """What follows ``head``: ``state`` inline when the whole id fits, else a kept key.
 
-    def decode(self, token: str) -> SearchRequest | None:
-        kind, value = token[0], token[1:]
-        packed = value if kind == "=" else self._kept.get(value)
-        return None if packed is None else SearchRequest.unpack(packed)
+        ``limit`` is the room head and token share: a custom_id's, or a select
+        option value's (the same 100 characters, with no head).
+        """
+        if len(head) + 1 + len(state) <= limit:
+            return INLINE + state
+        key = hashlib.blake2b(state.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+        if len(head) + 1 + len(key) > limit:
+            raise CustomIdTooLong(f"custom_id head {head[:40]!r}… leaves no room for a key")
+        self._kept[key] = state
+        self._kept.move_to_end(key)
+        while len(self._kept) > KEPT_STATES:
+            self._kept.popitem(last=False)
+        return KEPT + key
+
+    def read(self, token: str) -> str | None:
+        """The state a token (what follows the head) stands for; None when it has expired.
+
+        Ids made before tokens were marked hold the state bare (article and share
+        buttons), so an unmarked token is read as the state itself.
+        """
+        kind, value = token[:1], token[1:]
+        if kind == INLINE:
+            return value
+        if kind == KEPT:
+            return self._kept.get(value)
+        return token

@@ -15,8 +15,8 @@ import discord
 from bot.discord import limits
 from bot.discord.embeds import article_embed, article_pages, search_embed, share_embed
 from bot.discord.replies import NO_MENTIONS, reply, report_error
-from bot.discord.state import SearchRequest
-from bot.errors import UnknownArticle
+from bot.discord.state import CustomIds, SearchRequest
+from bot.errors import ButtonExpired, UnknownArticle
 from bot.search.types import Filters
 
 if TYPE_CHECKING:
@@ -67,6 +67,36 @@ def _bot(interaction: discord.Interaction) -> DatelineBot:
     return interaction.client  # type: ignore[return-value]
 
 
+def _template(pattern: str) -> re.Pattern[str]:
+    """A custom_id template whose state may hold any character, newlines included."""
+    return re.compile(pattern, re.DOTALL)
+
+
+def _state(interaction: discord.Interaction, token: str) -> str:
+    state = _bot(interaction).custom_ids.read(token)
+    if state is None:
+        raise ButtonExpired
+    return state
+
+
+def page_buttons(
+    custom_ids: CustomIds,
+    kind: type[SearchPageButton | ArticlePageButton],
+    owner_id: int,
+    state: str,
+    page: int,
+    pages: int,
+) -> list[discord.ui.Item]:
+    """Previous and Next around ``page`` of ``pages``, each holding its page and ``state``."""
+    if pages <= 1:
+        return []
+    buttons: list[discord.ui.Item] = []
+    for to, label in ((page - 1, "Previous"), (page + 1, "Next")):
+        token = custom_ids.token(kind.head(owner_id, to), state)
+        buttons.append(kind(owner_id, to, token, label, not 0 <= to < pages))
+    return buttons
+
+
 # --- search results: pages of five, a menu to open one ---
 
 
@@ -81,13 +111,10 @@ def search_message(
     pages = (len(hits) + PAGE_SIZE - 1) // PAGE_SIZE
     page = max(0, min(page, pages - 1))
     shown = hits[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
-    token = bot.search_memory.encode(request, "")
-    items: list[discord.ui.Item] = []
-    if pages > 1:
-        items.append(SearchPageButton(owner_id, page - 1, token, "Previous", page == 0))
-        items.append(SearchPageButton(owner_id, page + 1, token, "Next", page >= pages - 1))
-    items.append(OpenArticleSelect(owner_id, [h.article for h in shown]))
-    view = components(*items)
+    view = components(
+        *page_buttons(bot.custom_ids, SearchPageButton, owner_id, request.pack(), page, pages),
+        OpenArticleSelect(owner_id, article_options(bot.custom_ids, [h.article for h in shown])),
+    )
     embed = search_embed(request, shown, page, pages, page * PAGE_SIZE)
     return {"content": None, "embed": embed, "view": view}
 
@@ -103,18 +130,15 @@ def _nothing_found(bot: DatelineBot, request: SearchRequest) -> str:
 class SearchPageButton(
     _Guarded,
     discord.ui.DynamicItem[discord.ui.Button],
-    template=r"dl:sp:(?P<owner>\d+):(?P<page>-?\d+):(?P<token>.+)",
+    template=_template(r"dl:sp:(?P<owner>\d+):(?P<page>-?\d+):(?P<token>.+)"),
 ):
     def __init__(self, owner_id: int, page: int, token: str, label: str, disabled: bool) -> None:
         self.owner_id, self.page, self.token = owner_id, page, token
-        custom_id = f"dl:sp:{owner_id}:{page}:{token}"
-        if len(custom_id) > limits.CUSTOM_ID:  # a kept search's short key always fits
-            custom_id = custom_id[: limits.CUSTOM_ID]
         super().__init__(
             discord.ui.Button(
                 label=label,
                 style=discord.ButtonStyle.secondary,
-                custom_id=custom_id,
+                custom_id=self.head(owner_id, page) + token,
                 disabled=disabled,
             )
         )
@@ -125,14 +149,30 @@ class SearchPageButton(
     ) -> SearchPageButton:
         return cls(int(match["owner"]), int(match["page"]), match["token"], item.label or "", False)
 
+    @staticmethod
+    def head(owner_id: int, page: int) -> str:
+        return f"dl:sp:{owner_id}:{page}:"
+
     async def run(self, interaction: discord.Interaction) -> None:
         bot = _bot(interaction)
-        request = bot.search_memory.decode(self.token)
-        if request is None:
-            await reply(interaction, "This search has expired; run /search again.", ephemeral=True)
-            return
+        try:
+            request = SearchRequest.unpack(_state(interaction, self.token))
+        except ValueError:  # a forged or damaged id
+            raise ButtonExpired from None
         message = search_message(bot, self.owner_id, request, self.page)
         await interaction.response.edit_message(**message)
+
+
+def article_options(custom_ids: CustomIds, articles: list[Any]) -> list[discord.SelectOption]:
+    """One option per article; its value names the article the way a custom_id would."""
+    return [
+        discord.SelectOption(
+            label=limits.clip(a.title, limits.SELECT_LABEL),
+            value=custom_ids.token("", a.id, limits.SELECT_VALUE),
+            description=f"{a.calendar_date} · {limits.clip(a.source, 80)}",
+        )
+        for a in articles[: limits.SELECT_OPTIONS]
+    ]
 
 
 class OpenArticleSelect(
@@ -140,16 +180,9 @@ class OpenArticleSelect(
     discord.ui.DynamicItem[discord.ui.Select],
     template=r"dl:so:(?P<owner>\d+)",
 ):
-    def __init__(self, owner_id: int, articles: list | None = None) -> None:
+    def __init__(self, owner_id: int, options: list[discord.SelectOption] | None = None) -> None:
         self.owner_id = owner_id
-        options = [
-            discord.SelectOption(
-                label=limits.clip(a.title, limits.SELECT_LABEL),
-                value=a.id,
-                description=f"{a.calendar_date} · {limits.clip(a.source, 80)}",
-            )
-            for a in (articles or [])[: limits.SELECT_OPTIONS]
-        ] or [discord.SelectOption(label="(none)", value="-")]
+        options = options or [discord.SelectOption(label="(none)", value="-")]
         super().__init__(
             discord.ui.Select(
                 placeholder="Open an article…", options=options, custom_id=f"dl:so:{owner_id}"
@@ -164,39 +197,46 @@ class OpenArticleSelect(
 
     async def run(self, interaction: discord.Interaction) -> None:
         values = (interaction.data or {}).get("values") or []
-        article = _bot(interaction).app.index.get(values[0]) if values else None
-        if article is None:
+        if not values:
             raise UnknownArticle("That article is no longer in the archive.")
-        await reply(interaction, ephemeral=True, **article_message(interaction.user.id, article, 0))
+        bot = _bot(interaction)
+        article = _article(bot, _state(interaction, values[0]))
+        message = article_message(bot, interaction.user.id, article, 0)
+        await reply(interaction, ephemeral=True, **message)
 
 
 # --- one article: pages and a button to share it ---
 
 
-def article_message(owner_id: int, article: Any, page: int) -> dict[str, Any]:
+def _article(bot: DatelineBot, article_id: str) -> Any:
+    article = bot.app.index.get(article_id)
+    if article is None:
+        raise UnknownArticle("That article is no longer in the archive.")
+    return article
+
+
+def article_message(bot: DatelineBot, owner_id: int, article: Any, page: int) -> dict[str, Any]:
     pages = len(article_pages(article))
-    items: list[discord.ui.Item] = []
-    if pages > 1:
-        items.append(ArticlePageButton(owner_id, page - 1, article.id, "Previous", page <= 0))
-        items.append(ArticlePageButton(owner_id, page + 1, article.id, "Next", page >= pages - 1))
-    if len(ShareButton.custom_id_for(article.id)) <= limits.CUSTOM_ID:
-        items.append(ShareButton(article.id))
-    view = components(*items)
+    page = max(0, min(page, pages - 1))  # a forged page number opens the nearest real page
+    view = components(
+        *page_buttons(bot.custom_ids, ArticlePageButton, owner_id, article.id, page, pages),
+        ShareButton(bot.custom_ids.token(ShareButton.HEAD, article.id)),
+    )
     return {"embed": article_embed(article, page), "view": view}
 
 
 class ArticlePageButton(
     _Guarded,
     discord.ui.DynamicItem[discord.ui.Button],
-    template=r"dl:ap:(?P<owner>\d+):(?P<page>-?\d+):(?P<id>.+)",
+    template=_template(r"dl:ap:(?P<owner>\d+):(?P<page>-?\d+):(?P<token>.+)"),
 ):
-    def __init__(self, owner_id: int, page: int, article_id: str, label: str, disabled: bool):
-        self.owner_id, self.page, self.article_id = owner_id, page, article_id
+    def __init__(self, owner_id: int, page: int, token: str, label: str, disabled: bool):
+        self.owner_id, self.page, self.token = owner_id, page, token
         super().__init__(
             discord.ui.Button(
                 label=label,
                 style=discord.ButtonStyle.secondary,
-                custom_id=f"dl:ap:{owner_id}:{page}:{article_id}"[: limits.CUSTOM_ID],
+                custom_id=self.head(owner_id, page) + token,
                 disabled=disabled,
             )
         )
@@ -205,48 +245,47 @@ class ArticlePageButton(
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
     ) -> ArticlePageButton:
-        return cls(int(match["owner"]), int(match["page"]), match["id"], item.label or "", False)
+        return cls(int(match["owner"]), int(match["page"]), match["token"], item.label or "", False)
+
+    @staticmethod
+    def head(owner_id: int, page: int) -> str:
+        return f"dl:ap:{owner_id}:{page}:"
 
     async def run(self, interaction: discord.Interaction) -> None:
-        article = _bot(interaction).app.index.get(self.article_id)
-        if article is None:
-            raise UnknownArticle("That article is no longer in the archive.")
+        bot = _bot(interaction)
+        article = _article(bot, _state(interaction, self.token))
         await interaction.response.edit_message(
-            **article_message(self.owner_id, article, self.page)
+            **article_message(bot, self.owner_id, article, self.page)
         )
 
 
 class ShareButton(
     discord.ui.DynamicItem[discord.ui.Button],
-    template=r"dl:sh:(?P<id>.+)",
+    template=_template(r"dl:sh:(?P<token>.+)"),
 ):
     """Posts the article publicly in the channel; anyone who can see the button may use it."""
 
-    def __init__(self, article_id: str) -> None:
-        self.article_id = article_id
+    HEAD = "dl:sh:"
+
+    def __init__(self, token: str) -> None:
+        self.token = token
         super().__init__(
             discord.ui.Button(
                 label="Share to channel",
                 style=discord.ButtonStyle.primary,
-                custom_id=self.custom_id_for(article_id),
+                custom_id=self.HEAD + token,
             )
         )
-
-    @staticmethod
-    def custom_id_for(article_id: str) -> str:
-        return f"dl:sh:{article_id}"
 
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
     ) -> ShareButton:
-        return cls(match["id"])
+        return cls(match["token"])
 
     async def callback(self, interaction: discord.Interaction) -> None:
         try:
-            article = _bot(interaction).app.index.get(self.article_id)
-            if article is None:
-                raise UnknownArticle("That article is no longer in the archive.")
+            article = _article(_bot(interaction), _state(interaction, self.token))
             await interaction.response.send_message(
                 content=f"{interaction.user.mention} shared:",
                 embed=share_embed(article),

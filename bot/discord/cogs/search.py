@@ -133,7 +133,9 @@ class SearchCog(commands.Cog):
             if not hits:
                 raise UnknownArticle(f"I found no article matching “{limits.clip(query, 100)}”.")
             article = hits[0].article
-        await reply(interaction, **article_message(interaction.user.id, article, 0))
+        await reply(
+            interaction, **article_message(interaction.client, interaction.user.id, article, 0)
+        )
 
     @app_commands.command(name="random", description="A random article from the archive")
     @app_commands.describe(year="Only from this year", source="Only from this outlet")
@@ -148,4 +150,6 @@ class SearchCog(commands.Cog):
         if article is None:
             scope = " ".join(filter(None, [source and f"from {source}", year and f"in {year}"]))
             raise UserFacingError(f"The archive has no articles {scope or 'yet'}.")
-        await reply(interaction, **article_message(interaction.user.id, article, 0))
+        await reply(
+            interaction, **article_message(interaction.client, interaction.user.id, article, 0)
+        )
