@@ -1,9 +1,10 @@
 """Component state packed into custom_ids, so buttons survive restarts.
 
 Every custom_id the bot sends is a fixed head naming the item and its owner
-(``dl:sp:<owner>:<page>:``) followed by a token for its state: ``=`` and the
-state itself when head and state fit in Discord's 100 characters, else ``#``
-and a short key into a table kept in memory. The whole id is measured, head
+(``dl:sp:<owner>:<page>:``) followed by a token for its state: the state itself
+when head and state fit in Discord's 100 characters (after a ``=`` if it starts
+with ``=`` or ``#``, or is empty), else ``#`` and a short key into a table kept
+in memory. The whole id is measured, head
 included, so an id is never cut; only buttons whose state was kept stop
 working after a restart, and they say so.
 """
@@ -82,8 +83,9 @@ class CustomIds:
         ``limit`` is the room head and token share: a custom_id's, or a select
         option value's (the same 100 characters, with no head).
         """
-        if len(head) + 1 + len(state) <= limit:
-            return INLINE + state
+        marked = state[:1] in (INLINE, KEPT, "")  # a state that could be read as a mark
+        if len(head) + marked + len(state) <= limit:
+            return INLINE + state if marked else state
         key = hashlib.blake2b(state.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
         if len(head) + 1 + len(key) > limit:
             raise CustomIdTooLong(f"custom_id head {head[:40]!r}… leaves no room for a key")
@@ -94,11 +96,7 @@ class CustomIds:
         return KEPT + key
 
     def read(self, token: str) -> str | None:
-        """The state a token (what follows the head) stands for; None when it has expired.
-
-        Ids made before tokens were marked hold the state bare (article and share
-        buttons), so an unmarked token is read as the state itself.
-        """
+        """The state a token (what follows the head) stands for; None when it has expired."""
         kind, value = token[:1], token[1:]
         if kind == INLINE:
             return value
