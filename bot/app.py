@@ -1,59 +1,84 @@
-"""The one place Dateline's parts are wired together.
+"""The one place Dateline's parts are wired together, and the owner of their lifecycle.
 
 Everything a command needs arrives through an :class:`App` built once at
 start-up and passed in by construction; nothing reads settings or opens
 resources at import time. The clock and the random source are injected so
 tests can pin "today" and "random".
+
+Lifecycle, in the spirit of discord.py's ``advanced_startup.py``::
+
+    app = App.open(settings)              # loads the archive; opens nothing else
+    async with app:                       # opens the store (migrated), then the endpoint
+        bot = create_bot(app)
+        ...                               # the bot's setup calls app.start_digests(poster)
+    # closed in reverse order: digests, endpoint, store
+
+CLI commands that only read the archive use ``App.open(...)`` without
+entering it, so they never create a database.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
-from dataclasses import dataclass, field
-from functools import cached_property
-from pathlib import Path
+from contextlib import AsyncExitStack
+from datetime import datetime
+from types import TracebackType
+from typing import Protocol, Self
 
-from bot.archive import Problem
-from bot.archive.chart import per_year_chart
-from bot.archive.stats import ArchiveStats, archive_stats
+from sqlalchemy.exc import SQLAlchemyError
+
 from bot.clock import Clock, utc_now
 from bot.config import Settings
-from bot.digest.select import OnThisDay
+from bot.digest.delivery import Deliverer, Poster
+from bot.digest.schedule import DigestScheduler
 from bot.errors import ConfigError
-from bot.search.cache import OpenedIndex, open_index
-from bot.search.index import SearchIndex
+from bot.snapshot import ArchiveHolder
 from bot.store import Store
 
 log = logging.getLogger(__name__)
 
 
-class ReloadError(Exception):
-    """A reload that would leave the bot worse off; the previous archive stays."""
+class Endpoint(Protocol):
+    """A server that runs alongside the bot (e.g. an HTTP endpoint for health and metrics).
+
+    Pass one as ``App(endpoint=...)``: the App starts it once the store is
+    open, handing it itself so it can read ``app.archive.current``,
+    ``app.store`` and ``app.digests``, and closes it before the digests and
+    the store on the way out.
+    """
+
+    async def start(self, app: App) -> None: ...
+
+    async def close(self) -> None: ...
 
 
-@dataclass
 class App:
-    settings: Settings
-    opened: OpenedIndex
-    clock: Clock = utc_now
-    rng: random.Random = field(default_factory=random.Random)
-    calendar: OnThisDay = field(init=False)
-    _summary: tuple[ArchiveStats, bytes] | None = field(default=None, init=False, repr=False)
+    """Settings, the archive holder, the clock and rng; and, while entered, what it opened.
 
-    def __post_init__(self) -> None:
-        self.calendar = OnThisDay(self.opened.index.articles)
+    It owns the store, the digest scheduler and the optional ``endpoint``
+    (see :class:`Endpoint`): nothing else opens or closes them.
+    """
 
-    def summary(self) -> tuple[ArchiveStats, bytes]:
-        """The archive's numbers and its per-year chart (PNG), made once per loaded archive.
-
-        Drawing the chart takes matplotlib tens of milliseconds, holding the
-        interpreter; the archive only changes on reload, which forgets them.
-        """
-        if self._summary is None:
-            stats = archive_stats(self.index.articles)
-            self._summary = stats, per_year_chart(stats)
-        return self._summary
+    def __init__(
+        self,
+        settings: Settings,
+        archive: ArchiveHolder,
+        *,
+        clock: Clock = utc_now,
+        rng: random.Random | None = None,
+        endpoint: Endpoint | None = None,
+    ) -> None:
+        self.settings = settings
+        self.archive = archive
+        self.clock = clock  # tests swap it; everything reads it through ``now``
+        self.rng = rng or random.Random()
+        self.endpoint = endpoint
+        self._resources = AsyncExitStack()
+        self._store: Store | None = None
+        self._digests: DigestScheduler | None = None
+        self._digest_start: asyncio.Task[None] | None = None
 
     @classmethod
     def open(
@@ -63,52 +88,94 @@ class App:
         rebuild: bool = False,
         progress: bool | None = None,
         clock: Clock = utc_now,
+        endpoint: Endpoint | None = None,
     ) -> App:
-        return cls(settings, _open(settings, rebuild=rebuild, progress=progress), clock)
+        """An App over the archive ``settings`` name, loaded now (CPU-bound; before the loop)."""
+        archive = ArchiveHolder.open(settings, rebuild=rebuild, progress=progress)
+        return cls(settings, archive, clock=clock, endpoint=endpoint)
 
-    @cached_property
-    def store(self) -> Store:
-        """Opened on first use: CLI commands that never touch subscriptions never create it."""
-        return Store.open(self.settings.store.url)
+    def now(self) -> datetime:
+        return self.clock()
 
-    @property
-    def index(self) -> SearchIndex:
-        return self.opened.index
+    # --- lifecycle ---
 
-    @property
-    def problems(self) -> list[Problem]:
-        return self.opened.problems
+    async def __aenter__(self) -> Self:
+        try:
+            await self._open()
+        except BaseException:
+            await self.__aexit__(None, None, None)
+            raise
+        return self
 
-    def require_articles(self) -> None:
-        """Stop a command that serves articles when the archive gave none, saying why.
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        try:
+            await self._resources.aclose()  # in reverse order of opening
+        finally:
+            self._store, self._digests, self._digest_start = None, None, None
 
-        An archive path with a typo would otherwise start a bot that finds nothing.
+    async def _open(self) -> None:
+        try:  # migrations first: a store that can't be opened stops start-up here
+            store = Store.open(self.settings.store.url)
+            self._resources.push_async_callback(store.close)
+            await store.start()
+        except (SQLAlchemyError, OSError) as error:
+            raise ConfigError(f"store.url: cannot open the store: {error}") from None
+        self._store = store
+        if self.endpoint is not None:
+            self._resources.push_async_callback(self.endpoint.close)
+            await self.endpoint.start(self)
+
+    async def start_digests(self, poster: Poster) -> DigestScheduler:
+        """Start posting scheduled digests through ``poster``; they stop when the App closes.
+
+        Called by the Discord glue once it can post (and it calls
+        :meth:`stop_digests` before it closes). Catch-up at start may post
+        many digests, so it runs in the background instead of holding up the
+        caller (the gateway connection).
         """
-        if not self.index.articles:
-            raise ConfigError(
-                f"the archive has no articles ({_why_empty(self.opened)}); "
-                "check archive.paths or --archive"
-            )
+        if self._digests is not None:
+            raise RuntimeError("digests are already started")
+        settings = self.settings.digest
+        deliverer = Deliverer(self.store, self.archive, poster, self.now, empty=settings.empty)
+        self._digests = DigestScheduler(
+            self.store,
+            deliverer,
+            self.now,
+            catch_up=settings.catch_up,
+            misfire_grace=settings.misfire_grace,
+        )
+        self._digest_start = asyncio.create_task(self._digests.start(), name="digest-start")
+        self._digest_start.add_done_callback(_log_failure)
+        self._resources.push_async_callback(self.stop_digests)
+        return self._digests
 
-    def reload(self) -> OpenedIndex:
-        """Re-read the archive and swap it in; raises (keeping the old one) if that fails."""
-        opened = _open(self.settings, rebuild=False, progress=False)
-        if not opened.index.articles and self.index.articles:
-            raise ReloadError(f"the archive now has no readable articles ({_why_empty(opened)})")
-        calendar = OnThisDay(opened.index.articles)
-        self.opened, self.calendar, self._summary = opened, calendar, None
-        return opened
+    async def stop_digests(self) -> None:
+        """Stop firing digests (idempotent); the store stays open for whoever still needs it."""
+        if self._digest_start is not None:
+            self._digest_start.cancel()
+        if self._digests is not None:
+            await self._digests.stop()
+
+    # --- what is open while the App is ---
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            raise RuntimeError("the store is open only inside `async with app`")
+        return self._store
+
+    @property
+    def digests(self) -> DigestScheduler:
+        if self._digests is None:
+            raise RuntimeError("digests are not started: call app.start_digests(poster)")
+        return self._digests
 
 
-def _why_empty(opened: OpenedIndex) -> str:
-    return "; ".join(str(p) for p in opened.problems[:3]) or "no archive files found"
-
-
-def _open(settings: Settings, *, rebuild: bool, progress: bool | None) -> OpenedIndex:
-    return open_index(
-        settings.archive.paths,
-        settings.archive.zone,
-        Path(settings.search.cache_dir),
-        rebuild=rebuild,
-        progress=progress,
-    )
+def _log_failure(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and (error := task.exception()) is not None:
+        log.error("Digest start-up failed; digests will not post", exc_info=error)

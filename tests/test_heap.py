@@ -30,15 +30,14 @@ def test_an_index_is_freed_by_reference_counting_alone(article):
         gc.enable()
 
 
-def test_settle_freezes_the_heap_and_a_reload_frees_the_previous_index(tmp_path):
-    app = make_app(tmp_path)
+async def test_settle_freezes_the_heap_and_a_reload_frees_the_previous_index(tmp_path):
+    archive = make_app(tmp_path).archive
     try:
         heap.settle()
         assert gc.get_freeze_count() > 0
-        old = weakref.ref(app.index)
+        old = weakref.ref(archive.current.index)
         write_archive(tmp_path / "archive", extra_volcanoes=20)  # changed: a fresh index
-        app.reload()
-        heap.settle()
+        await archive.reload()  # settles the heap itself
         assert old() is None
         assert gc.get_freeze_count() > 0
     finally:

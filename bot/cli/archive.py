@@ -27,15 +27,15 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run_index(args: argparse.Namespace) -> int:
-    app = open_app(args, rebuild=args.rebuild)
-    report_problems(app.problems)
-    how = "loaded from cache" if app.opened.from_cache else "built"
-    print(f"Index {how}: {len(app.index.articles)} articles, {len(app.problems)} problems.")
-    return 1 if args.strict and app.problems else 0
+    archive = open_app(args, rebuild=args.rebuild).archive.current
+    report_problems(archive.problems)
+    how = "loaded from cache" if archive.from_cache else "built"
+    print(f"Index {how}: {len(archive.index.articles)} articles, {len(archive.problems)} problems.")
+    return 1 if args.strict and archive.problems else 0
 
 
 def run_stats(args: argparse.Namespace) -> int:
-    stats = archive_stats(open_app(args).index.articles)
+    stats = archive_stats(open_app(args).archive.current.index.articles)
     if args.json:
         print(json.dumps(stats.as_json(), indent=2, ensure_ascii=False))
         return 0
@@ -48,11 +48,11 @@ def run_stats(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    app = open_app(args)
-    report_problems(app.problems)
-    count = len(app.index.articles)
-    if app.problems:
-        print(f"Archive has {len(app.problems)} problem(s); {count} articles usable.")
+    archive = open_app(args).archive.current
+    report_problems(archive.problems)
+    count = len(archive.index.articles)
+    if archive.problems:
+        print(f"Archive has {len(archive.problems)} problem(s); {count} articles usable.")
         return 1
     print(f"Config and archive OK: {count} articles.")
     return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from collections.abc import Sequence
 
 from bot.app import App
 from bot.archive import Problem
@@ -44,6 +45,6 @@ def open_app(args: argparse.Namespace, *, rebuild: bool = False) -> App:
     return App.open(settings, rebuild=rebuild)
 
 
-def report_problems(problems: list[Problem]) -> None:
+def report_problems(problems: Sequence[Problem]) -> None:
     for problem in problems:
         print(problem, file=sys.stderr)

@@ -57,7 +57,7 @@ def run_digest(args: argparse.Namespace) -> int:
         sources=args.source or (),
         empty=args.empty or app.settings.digest.empty,
     )
-    digest = plan_digest(app.calendar, args.date, options)
+    digest = plan_digest(app.archive.current.calendar, args.date, options)
     if args.json:
         print(json.dumps(as_json(args.date, digest), ensure_ascii=False))
         return 0

@@ -25,7 +25,7 @@ def run_bot(args: argparse.Namespace) -> int:
 
     runner.read_token(settings_from(args), os.environ)  # fail fast, before loading the archive
     app = open_app(args)
-    app.require_articles()
+    app.archive.current.require_articles()
     return runner.run(app)
 
 

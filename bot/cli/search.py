@@ -74,10 +74,11 @@ def run(args: argparse.Namespace) -> int:
         raise UserFacingError("Give a query, or --stdin to read one per line.")
     filters = filters_from(args)
     app = open_app(args)
-    if args.strict and app.problems:
-        report_problems(app.problems)
+    archive = app.archive.current
+    if args.strict and archive.problems:
+        report_problems(archive.problems)
         return 1
-    app.require_articles()
+    archive.require_articles()
     limit = args.limit or app.settings.search.default_limit
     if args.stdin:
         for line in sys.stdin:
@@ -85,14 +86,14 @@ def run(args: argparse.Namespace) -> int:
             if not query:
                 continue
             try:
-                hits, took = _timed(app.index, query, limit, filters, Order(args.sort))
+                hits, took = _timed(archive.index, query, limit, filters, Order(args.sort))
             except UserFacingError as exc:
                 print(json.dumps({"query": query, "error": str(exc)}), flush=True)
                 continue
             results = [_result(h, full=False) for h in hits]
             print(json.dumps({"query": query, "took_ms": took, "results": results}), flush=True)
         return 0
-    hits, took = _timed(app.index, args.query, limit, filters, Order(args.sort))
+    hits, took = _timed(archive.index, args.query, limit, filters, Order(args.sort))
     if args.json:
         results = [_result(h, full=True) for h in hits]
         print(json.dumps({"query": args.query, "took_ms": took, "results": results}, indent=2))

@@ -12,15 +12,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
 from bot.clock import Clock
 from bot.digest.plan import Digest, DigestOptions, EmptyPolicy, plan_digest
-from bot.digest.select import OnThisDay
 from bot.digest.timing import delivery_nonce
+from bot.snapshot import ArchiveHolder
 from bot.store import Delivery, Store, Subscription
 from bot.store.models import FAILED, SKIPPED
 
@@ -62,7 +61,7 @@ class Deliverer:
     def __init__(
         self,
         store: Store,
-        calendar: Callable[[], OnThisDay],
+        archive: ArchiveHolder,
         poster: Poster,
         clock: Clock,
         *,
@@ -70,7 +69,7 @@ class Deliverer:
         concurrency: int = 50,
     ) -> None:
         self.store = store
-        self.calendar = calendar  # a callable: the archive can be reloaded under us
+        self.archive = archive  # the holder, read at each delivery: a reload replaces the archive
         self.poster = poster
         self.clock = clock
         self.empty = empty
@@ -83,7 +82,7 @@ class Deliverer:
             if subscription is None
             else options_for(subscription, self.empty)
         )
-        return plan_digest(self.calendar(), local_date, options)
+        return plan_digest(self.archive.current.calendar, local_date, options)
 
     async def deliver(self, subscription: Subscription, local_date: date) -> Outcome:
         """Post ``local_date``'s digest unless that day is already sent, skipped or in flight."""

@@ -10,9 +10,6 @@ from __future__ import annotations
 import time
 from collections import deque
 
-import discord
-from discord import app_commands
-
 RATE = 5
 PER = 10.0
 
@@ -32,17 +29,3 @@ class Cooldowns:
             return self.per - (now - hits[0])
         hits.append(now)
         return None
-
-
-def per_user_cooldown():
-    """A check that rate-limits each user of the decorated command through the bot's table."""
-
-    async def predicate(interaction: discord.Interaction) -> bool:
-        name = interaction.command.qualified_name if interaction.command else "?"
-        retry_after = interaction.client.cooldowns.hit(name, interaction.user.id)  # type: ignore[attr-defined]
-        if retry_after is not None:
-            cooldown = app_commands.Cooldown(RATE, PER)
-            raise app_commands.CommandOnCooldown(cooldown, retry_after)
-        return True
-
-    return app_commands.check(predicate)

@@ -14,6 +14,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from bot.discord.context import Interaction
 from bot.errors import UserFacingError
 
 log = logging.getLogger(__name__)
@@ -21,7 +22,7 @@ log = logging.getLogger(__name__)
 NO_MENTIONS = discord.AllowedMentions.none()
 
 
-async def reply(interaction: discord.Interaction, content: str = "", **kwargs: Any) -> None:
+async def reply(interaction: Interaction, content: str = "", **kwargs: Any) -> None:
     """Answer ``interaction`` whether or not it was already answered or deferred."""
     kwargs.setdefault("allowed_mentions", NO_MENTIONS)
     if content:
@@ -54,7 +55,7 @@ def explain(error: BaseException) -> str | None:
     return None
 
 
-async def report_error(interaction: discord.Interaction, error: BaseException) -> None:
+async def report_error(interaction: Interaction, error: BaseException) -> None:
     message = explain(error)
     if message is None:
         incident = secrets.token_hex(4)

@@ -1,5 +1,9 @@
 """Running the bot as a process: token, API base, signals, clean shutdown.
 
+The App is opened around the bot and closed after it, in reverse order of
+opening (see ``bot.app``). The few changes made to discord.py's own defaults
+live here too, applied before the client is built, never at import time.
+
 SIGTERM and SIGINT close the gateway cleanly and exit 0; SIGHUP reloads the
 archive in place (a failed reload keeps the previous one). The token is read
 from ``DISCORD_TOKEN`` or ``discord.token_file``, never from the TOML, and a
@@ -73,6 +77,11 @@ def api_base(settings: Settings, environ: Mapping[str, str]) -> str | None:
     return environ.get(API_BASE_ENV) or settings.discord.api_base
 
 
+def quiet_voice_warnings() -> None:
+    """Dateline never joins voice: don't warn operators about voice libraries it doesn't need."""
+    discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
+
+
 def use_api_base(base: str | None) -> None:
     """Send every REST call (client and interaction webhooks) to ``base`` instead of Discord."""
     if base:
@@ -89,7 +98,11 @@ async def _pin_gateway(bot: DatelineBot) -> None:
 async def serve(app: App, token: str, *, base: str | None) -> int:
     heap.settle()
     heap.tune_for_requests()
-    bot = create_bot(app)
+    async with app:
+        return await _serve_bot(create_bot(app), token, base=base)
+
+
+async def _serve_bot(bot: DatelineBot, token: str, *, base: str | None) -> int:
     loop = asyncio.get_running_loop()
     stopping = asyncio.Event()
     reloads: set[asyncio.Task] = set()
@@ -121,6 +134,7 @@ async def serve(app: App, token: str, *, base: str | None) -> int:
 
 def run(app: App, environ: Mapping[str, str] | None = None) -> int:
     environ = os.environ if environ is None else environ
+    quiet_voice_warnings()
     token = read_token(app.settings, environ)
     hide_token_in_logs(token)
     base = api_base(app.settings, environ)

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import discord
 from discord import app_commands
 
+from bot.discord.context import DatelineClient, Interaction
 from bot.discord.replies import report_error
 
 
-class DatelineTree(app_commands.CommandTree):
-    async def on_error(
-        self, interaction: discord.Interaction, error: app_commands.AppCommandError
-    ) -> None:
+class DatelineTree(app_commands.CommandTree[DatelineClient]):
+    async def on_error(self, interaction: Interaction, error: app_commands.AppCommandError) -> None:
         await report_error(interaction, error)

@@ -8,19 +8,19 @@ article from the id, and asks the archive again.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 
+from bot.archive.model import Article
 from bot.discord import limits
+from bot.discord.context import DatelineClient, Interaction
 from bot.discord.embeds import article_embed, article_pages, search_embed, share_embed
 from bot.discord.replies import NO_MENTIONS, reply, report_error
 from bot.discord.state import CustomIds, SearchRequest
 from bot.errors import ButtonExpired, UnknownArticle
+from bot.search.index import SearchIndex
 from bot.search.types import Filters
-
-if TYPE_CHECKING:
-    from bot.discord.client import DatelineBot
 
 PAGE_SIZE = 5
 MAX_HITS = 25
@@ -32,19 +32,19 @@ class _Guarded:
 
     owner_id: int
 
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+    async def interaction_check(self, interaction: Interaction) -> bool:
         if interaction.user.id != self.owner_id:
             await reply(interaction, NOT_YOURS, ephemeral=True)
             return False
         return True
 
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def callback(self, interaction: Interaction) -> None:
         try:
             await self.run(interaction)
         except Exception as error:
             await report_error(interaction, error)
 
-    async def run(self, interaction: discord.Interaction) -> None:
+    async def run(self, interaction: Interaction) -> None:
         raise NotImplementedError
 
 
@@ -63,17 +63,13 @@ def components(*items: discord.ui.Item) -> discord.ui.View:
     return view
 
 
-def _bot(interaction: discord.Interaction) -> DatelineBot:
-    return interaction.client  # type: ignore[return-value]
-
-
 def _template(pattern: str) -> re.Pattern[str]:
     """A custom_id template whose state may hold any character, newlines included."""
     return re.compile(pattern, re.DOTALL)
 
 
-def _state(interaction: discord.Interaction, token: str) -> str:
-    state = _bot(interaction).custom_ids.read(token)
+def _state(interaction: Interaction, token: str) -> str:
+    state = interaction.client.custom_ids.read(token)
     if state is None:
         raise ButtonExpired
     return state
@@ -101,13 +97,13 @@ def page_buttons(
 
 
 def search_message(
-    bot: DatelineBot, owner_id: int, request: SearchRequest, page: int
+    bot: DatelineClient, owner_id: int, request: SearchRequest, page: int
 ) -> dict[str, Any]:
     """Embed and components for one page of a search; raises EmptyQuery on no words."""
-    index = bot.app.index
+    index = bot.app.archive.current.index
     hits = index.search(request.query, limit=MAX_HITS, filters=request.filters, order=request.order)
     if not hits:
-        return {"content": _nothing_found(bot, request), "embed": None}
+        return {"content": _nothing_found(index, request), "embed": None}
     pages = (len(hits) + PAGE_SIZE - 1) // PAGE_SIZE
     page = max(0, min(page, pages - 1))
     shown = hits[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
@@ -119,10 +115,10 @@ def search_message(
     return {"content": None, "embed": embed, "view": view}
 
 
-def _nothing_found(bot: DatelineBot, request: SearchRequest) -> str:
+def _nothing_found(index: SearchIndex, request: SearchRequest) -> str:
     """Say so, and whether the dates or outlet are what ruled everything out."""
     said = f"No articles match “{limits.clip(request.query, 100)}”"
-    if request.filters != Filters() and bot.app.index.search(request.query, limit=1):
+    if request.filters != Filters() and index.search(request.query, limit=1):
         return f"{said} within those dates or that outlet; without them, some do."
     return f"{said}."
 
@@ -145,7 +141,7 @@ class SearchPageButton(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+        cls, interaction: Interaction, item: discord.ui.Button, match: re.Match[str]
     ) -> SearchPageButton:
         return cls(int(match["owner"]), int(match["page"]), match["token"], item.label or "", False)
 
@@ -153,8 +149,8 @@ class SearchPageButton(
     def head(owner_id: int, page: int) -> str:
         return f"dl:sp:{owner_id}:{page}:"
 
-    async def run(self, interaction: discord.Interaction) -> None:
-        bot = _bot(interaction)
+    async def run(self, interaction: Interaction) -> None:
+        bot = interaction.client
         try:
             request = SearchRequest.unpack(_state(interaction, self.token))
         except ValueError:  # a forged or damaged id
@@ -163,7 +159,7 @@ class SearchPageButton(
         await interaction.response.edit_message(**message)
 
 
-def article_options(custom_ids: CustomIds, articles: list[Any]) -> list[discord.SelectOption]:
+def article_options(custom_ids: CustomIds, articles: list[Article]) -> list[discord.SelectOption]:
     """One option per article; its value names the article the way a custom_id would."""
     return [
         discord.SelectOption(
@@ -191,15 +187,15 @@ class OpenArticleSelect(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Select, match: re.Match[str]
+        cls, interaction: Interaction, item: discord.ui.Select, match: re.Match[str]
     ) -> OpenArticleSelect:
         return cls(int(match["owner"]))
 
-    async def run(self, interaction: discord.Interaction) -> None:
+    async def run(self, interaction: Interaction) -> None:
         values = (interaction.data or {}).get("values") or []
         if not values:
             raise UnknownArticle("That article is no longer in the archive.")
-        bot = _bot(interaction)
+        bot = interaction.client
         article = _article(bot, _state(interaction, values[0]))
         message = article_message(bot, interaction.user.id, article, 0)
         await reply(interaction, ephemeral=True, **message)
@@ -208,14 +204,16 @@ class OpenArticleSelect(
 # --- one article: pages and a button to share it ---
 
 
-def _article(bot: DatelineBot, article_id: str) -> Any:
-    article = bot.app.index.get(article_id)
+def _article(bot: DatelineClient, article_id: str) -> Article:
+    article = bot.app.archive.current.index.get(article_id)
     if article is None:
         raise UnknownArticle("That article is no longer in the archive.")
     return article
 
 
-def article_message(bot: DatelineBot, owner_id: int, article: Any, page: int) -> dict[str, Any]:
+def article_message(
+    bot: DatelineClient, owner_id: int, article: Article, page: int
+) -> dict[str, Any]:
     pages = len(article_pages(article))
     page = max(0, min(page, pages - 1))  # a forged page number opens the nearest real page
     view = components(
@@ -243,7 +241,7 @@ class ArticlePageButton(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+        cls, interaction: Interaction, item: discord.ui.Button, match: re.Match[str]
     ) -> ArticlePageButton:
         return cls(int(match["owner"]), int(match["page"]), match["token"], item.label or "", False)
 
@@ -251,8 +249,8 @@ class ArticlePageButton(
     def head(owner_id: int, page: int) -> str:
         return f"dl:ap:{owner_id}:{page}:"
 
-    async def run(self, interaction: discord.Interaction) -> None:
-        bot = _bot(interaction)
+    async def run(self, interaction: Interaction) -> None:
+        bot = interaction.client
         article = _article(bot, _state(interaction, self.token))
         await interaction.response.edit_message(
             **article_message(bot, self.owner_id, article, self.page)
@@ -279,13 +277,13 @@ class ShareButton(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+        cls, interaction: Interaction, item: discord.ui.Button, match: re.Match[str]
     ) -> ShareButton:
         return cls(match["token"])
 
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def callback(self, interaction: Interaction) -> None:
         try:
-            article = _article(_bot(interaction), _state(interaction, self.token))
+            article = _article(interaction.client, _state(interaction, self.token))
             await interaction.response.send_message(
                 content=f"{interaction.user.mention} shared:",
                 embed=share_embed(article),

@@ -20,16 +20,18 @@ from bot.clock import utc_now
 from bot.digest.delivery import Deliverer, DeliveryFailed
 from bot.digest.plan import Digest
 from bot.digest.schedule import DigestScheduler
-from bot.digest.select import OnThisDay
+from bot.snapshot import ArchiveHolder, ArchiveSnapshot
 from bot.store import Store
 from bot.store.models import FAILED, MISSED, SENT
 
 
-def every_day_of(year: int) -> OnThisDay:
+def every_day_of(year: int) -> ArchiveSnapshot:
     start = datetime(year, 1, 1, 12, tzinfo=UTC)
-    return OnThisDay(
-        Article(f"s{n}", start + timedelta(days=n), "Wire", f"Story {n}", "Body.")
-        for n in range(366)
+    return ArchiveSnapshot.of_articles(
+        [
+            Article(f"s{n}", start + timedelta(days=n), "Wire", f"Story {n}", "Body.")
+            for n in range(366)
+        ]
     )
 
 
@@ -97,8 +99,8 @@ async def harness(tmp_path, start_at):
         store = Store.open(f"sqlite+aiosqlite:///{tmp_path / 'store.sqlite3'}")
         await store.start()
         poster = RecordingPoster()
-        calendar = every_day_of(2020)
-        deliverer = Deliverer(store, lambda: calendar, poster, utc_now)
+        archive = every_day_of(2020)
+        deliverer = Deliverer(store, ArchiveHolder(archive, load=lambda: archive), poster, utc_now)
         scheduler = DigestScheduler(
             store,
             deliverer,

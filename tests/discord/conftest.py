@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from contextlib import AsyncExitStack
 from datetime import UTC, datetime
 
 import pytest
@@ -42,6 +43,7 @@ def write_archive(folder, stories=STORIES, extra_volcanoes: int = 12):
 
 
 def make_app(tmp_path, **discord_settings) -> App:
+    """An App over a test archive in ``tmp_path``, not yet opened (``async with`` opens it)."""
     archive = tmp_path / "archive"
     if not archive.exists():
         write_archive(archive)
@@ -58,32 +60,23 @@ def make_app(tmp_path, **discord_settings) -> App:
     return app
 
 
-async def close_store(app: App) -> None:
-    """What closing the bot would do: SimCord never closes it."""
-    if "store" in vars(app):  # opened on first use
-        await app.store.close()
-
-
 @pytest.fixture
 async def app(tmp_path):
-    app = make_app(tmp_path)
-    yield app
-    await close_store(app)
+    async with make_app(tmp_path) as app:
+        yield app
 
 
 @pytest.fixture
 async def restart_bot(simcord_env, tmp_path):
     """Restart the bot on a new App over the same files, as a new process would."""
-    apps: list[App] = []
+    async with AsyncExitStack() as apps:
 
-    async def restart(**discord_settings) -> App:
-        apps.append(make_app(tmp_path, **discord_settings))
-        await simcord_env.restart_bot(create_bot(apps[-1]))
-        return apps[-1]
+        async def restart(**discord_settings) -> App:
+            app = await apps.enter_async_context(make_app(tmp_path, **discord_settings))
+            await simcord_env.restart_bot(create_bot(app))
+            return app
 
-    yield restart
-    for app in apps:
-        await close_store(app)
+        yield restart
 
 
 @pytest.fixture

@@ -41,7 +41,7 @@ async def fire(env, subscription_id: int):
     virtual clock, as it has when APScheduler's timer starts it in production.
     """
     with env._bot_scope():
-        return await env.bot.digests.fire(subscription_id)
+        return await env.bot.app.digests.fire(subscription_id)
 
 
 async def subscribe(admin, channel, target, **options):
@@ -160,7 +160,7 @@ async def test_send_now_posts_once_without_pinging_and_counts_as_today(
     assert (delivery.status, delivery.message_id) == (SENT, posted.id)
     # The scheduled firing later that day finds the day taken.
     app.clock = lambda: datetime(2024, 5, 6, 7, 30, tzinfo=UTC)  # 09:30 in Berlin, next day
-    simcord_env.bot.digests.scheduler.remove_all_jobs()
+    simcord_env.bot.app.digests.scheduler.remove_all_jobs()
     outcome = await fire(simcord_env, stored.id)
     assert outcome.status == "skipped"  # nothing on file for 6 May: skipped, not posted
 
@@ -197,7 +197,7 @@ async def test_list_preview_unsubscribe(simcord_env, admin, channel, digest_chan
     gone = await admin.slash(channel, "digest unsubscribe", channel=digest_channel)
     assert "Stopped the daily digest" in gone.response.content
     assert await app.store.subscriptions() == []
-    assert simcord_env.bot.digests.scheduler.get_jobs() == []
+    assert simcord_env.bot.app.digests.scheduler.get_jobs() == []
     again = await admin.slash(channel, "digest unsubscribe", channel=digest_channel)
     assert "has no digest" in again.response.content
     nothing = await admin.slash(channel, "digest list")
@@ -222,7 +222,7 @@ async def test_lost_permission_pauses_until_resumed(
     listing = await admin.slash(channel, "digest list")
     assert "**Paused**" in listing.response.embeds[0].description
     assert "/digest resume" in listing.response.embeds[0].description
-    assert simcord_env.bot.digests.scheduler.get_jobs() == []
+    assert simcord_env.bot.app.digests.scheduler.get_jobs() == []
 
     await simcord_env.bot.get_channel(digest_channel.id).set_permissions(me, overwrite=None)
     resumed = await admin.slash(channel, "digest resume", channel=digest_channel)
@@ -242,9 +242,9 @@ async def test_deleting_the_channel_or_removing_the_bot_drops_digests(
         await simcord_env.bot.get_channel(digest_channel.id).delete()
     await simcord_env.settle()
     assert [s.channel_id for s in await app.store.subscriptions()] == [other.id]
-    assert [j.id for j in simcord_env.bot.digests.scheduler.get_jobs()] == ["digest-2"]
+    assert [j.id for j in simcord_env.bot.app.digests.scheduler.get_jobs()] == ["digest-2"]
     with simcord_env._bot_scope():
         await simcord_env.bot.get_guild(guild.id).leave()
     await simcord_env.settle()
     assert await app.store.subscriptions() == []
-    assert simcord_env.bot.digests.scheduler.get_jobs() == []
+    assert simcord_env.bot.app.digests.scheduler.get_jobs() == []

@@ -182,7 +182,7 @@ async def test_unexpected_errors_get_an_incident_id_and_the_bot_goes_on(
     def broken(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(app.index, "search", broken)
+    monkeypatch.setattr(app.archive.current.index, "search", broken)
     result = await alice.slash(channel, "search", query="volcano")
     assert result.response.ephemeral
     assert "incident `" in result.response.content
@@ -216,7 +216,7 @@ async def test_article_autocomplete_and_reading(alice, channel, app):
     assert all(len(c["name"]) <= 100 for c in choices)
     assert all("volcano" in c["name"].lower() for c in choices)
     title, day = choices[0]["name"].rsplit(" · ", 1)  # the date tells repeated headlines apart
-    assert day == app.index.get(choices[0]["value"]).calendar_date.isoformat()
+    assert day == app.archive.current.index.get(choices[0]["value"]).calendar_date.isoformat()
     result = await alice.slash(channel, "article", query=choices[0]["value"])
     assert result.response.embeds[0].title == title
     assert not result.response.ephemeral

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.dates import parse_day
 from bot.digest.plan import DigestOptions, plan_digest
 from bot.discord.choices import zone_choices
+from bot.discord.context import Interaction
 from bot.discord.embeds import on_this_day_embed
 from bot.discord.replies import reply
 from bot.errors import BadTimezone
@@ -39,14 +39,14 @@ class CalendarCog(commands.Cog):
     @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=True)
     async def onthisday(
         self,
-        interaction: discord.Interaction,
+        interaction: Interaction,
         date: str | None = None,
         timezone: str | None = None,
     ) -> None:
         zone = parse_zone(timezone) if timezone else await self._chosen_zone(interaction)
-        today = self.app.clock().astimezone(zone).date()
+        today = self.app.now().astimezone(zone).date()
         day = parse_day(date, today) if date else today
-        digest = plan_digest(self.app.calendar, day, EVERYTHING_OR_NEAREST)
+        digest = plan_digest(self.app.archive.current.calendar, day, EVERYTHING_OR_NEAREST)
         if digest is None:
             await reply(
                 interaction, "The archive has nothing from this time of year.", ephemeral=True
@@ -57,7 +57,7 @@ class CalendarCog(commands.Cog):
             embed.set_footer(text=f"Today in {zone.key} · /timezone mine sets yours")
         await reply(interaction, embed=embed)
 
-    async def _chosen_zone(self, interaction: discord.Interaction) -> ZoneInfo:
+    async def _chosen_zone(self, interaction: Interaction) -> ZoneInfo:
         """The member's /timezone, else their server's, else UTC."""
         _, name = await self.app.store.zone_for(interaction.user.id, interaction.guild_id)
         try:
@@ -80,13 +80,13 @@ class TimezoneCog(
     @app_commands.command(name="mine", description="Your timezone for /onthisday, everywhere")
     @app_commands.describe(zone="Type a city: berlin, baghdad, new york")
     @app_commands.autocomplete(zone=zone_choices)
-    async def mine(self, interaction: discord.Interaction, zone: str) -> None:
+    async def mine(self, interaction: Interaction, zone: str) -> None:
         chosen = parse_zone(zone).key
-        await self.app.store.set_zone(USER, interaction.user.id, chosen, self.app.clock())
+        await self.app.store.set_zone(USER, interaction.user.id, chosen, self.app.now())
         await reply(interaction, f"/onthisday now means today in {chosen} for you.", ephemeral=True)
 
     @app_commands.command(name="show", description="Which timezone /onthisday uses for you")
-    async def show(self, interaction: discord.Interaction) -> None:
+    async def show(self, interaction: Interaction) -> None:
         whose, name = await self.app.store.zone_for(interaction.user.id, interaction.guild_id)
         said = {
             USER: f"Yours: {name}.",
@@ -96,8 +96,8 @@ class TimezoneCog(
         await reply(interaction, said, ephemeral=True)
 
     @app_commands.command(name="forget", description="Forget your timezone")
-    async def forget(self, interaction: discord.Interaction) -> None:
-        await self.app.store.set_zone(USER, interaction.user.id, None, self.app.clock())
+    async def forget(self, interaction: Interaction) -> None:
+        await self.app.store.set_zone(USER, interaction.user.id, None, self.app.now())
         await reply(
             interaction, "Forgotten: /onthisday uses the server's zone, else UTC.", ephemeral=True
         )
@@ -116,11 +116,11 @@ class ServerZoneCog(commands.Cog):
     @app_commands.autocomplete(zone=zone_choices)
     @app_commands.default_permissions(manage_guild=True)
     @app_commands.guild_only()
-    async def server_timezone(self, interaction: discord.Interaction, zone: str) -> None:
+    async def server_timezone(self, interaction: Interaction, zone: str) -> None:
         if not interaction.permissions.manage_guild:  # admins can override who sees it
             raise app_commands.MissingPermissions(["manage_guild"])
         chosen = parse_zone(zone).key
-        await self.app.store.set_zone(GUILD, interaction.guild_id or 0, chosen, self.app.clock())
+        await self.app.store.set_zone(GUILD, interaction.guild_id or 0, chosen, self.app.now())
         await reply(
             interaction,
             f"/onthisday now means today in {chosen} here, for members without their own zone.",

@@ -14,11 +14,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.archive.outlets import complete_outlets, parse_outlets
+from bot.archive.outlets import parse_outlets
 from bot.dates import parse_day
 from bot.digest.timing import parse_local_time
 from bot.discord import limits
-from bot.discord.choices import zone_choices
+from bot.discord.choices import outlet_choices, zone_choices
+from bot.discord.context import Interaction
 from bot.discord.digests import missing_permissions
 from bot.discord.embeds import COLOUR, digest_message, when
 from bot.discord.replies import reply
@@ -27,7 +28,6 @@ from bot.timezones import parse_zone
 
 if TYPE_CHECKING:
     from bot.app import App
-    from bot.digest.schedule import DigestScheduler
     from bot.store import Delivery, Subscription
 
 log = logging.getLogger(__name__)
@@ -48,13 +48,11 @@ class DigestCog(
     group_name="digest",
     group_description="Daily 'on this date' digests for this server's channels",
 ):
-    def __init__(self, app: App, digests: DigestScheduler) -> None:
+    def __init__(self, app: App) -> None:
         self.app = app
-        self.digests = digests
-        self.store = app.store
         super().__init__()
 
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+    async def interaction_check(self, interaction: Interaction) -> bool:
         if interaction.guild is None:
             raise app_commands.NoPrivateMessage()
         if not interaction.permissions.manage_guild:
@@ -64,27 +62,19 @@ class DigestCog(
     @commands.Cog.listener()
     async def on_guild_channel_delete(self, channel: discord.abc.GuildChannel) -> None:
         """A deleted channel's digest goes with it, instead of failing every morning."""
-        removed = await self.store.unsubscribe(channel.guild.id, channel.id)
+        removed = await self.app.store.unsubscribe(channel.guild.id, channel.id)
         if removed is not None:
-            await self.digests.reschedule(removed.id)
+            await self.app.digests.reschedule(removed.id)
             log.info("Channel %s was deleted: removed its digest", channel.id)
 
     @commands.Cog.listener()
     async def on_guild_remove(self, guild: discord.Guild) -> None:
         """Removed from a server: its subscriptions and delivery log are deleted."""
-        for subscription_id in await self.store.forget_guild(guild.id):
-            await self.digests.reschedule(subscription_id)
+        for subscription_id in await self.app.store.forget_guild(guild.id):
+            await self.app.digests.reschedule(subscription_id)
 
-    async def outlet_choices(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        completions = complete_outlets(
-            current, self.app.index.sources, max_length=limits.CHOICE_NAME
-        )
-        return [app_commands.Choice(name=c, value=c) for c in completions[: limits.CHOICES]]
-
-    async def _subscription(self, interaction: discord.Interaction, channel_id: int):
-        subscription = await self.store.find(interaction.guild_id or 0, channel_id)
+    async def _subscription(self, interaction: Interaction, channel_id: int):
+        subscription = await self.app.store.find(interaction.guild_id or 0, channel_id)
         if subscription is None:
             raise UserFacingError(
                 f"<#{channel_id}> has no digest. Set one up with /digest subscribe."
@@ -103,7 +93,7 @@ class DigestCog(
     @app_commands.autocomplete(timezone=zone_choices, sources=outlet_choices)
     async def subscribe(
         self,
-        interaction: discord.Interaction,
+        interaction: Interaction,
         channel: discord.TextChannel,
         time: str,
         timezone: str,
@@ -115,7 +105,7 @@ class DigestCog(
         zone = parse_zone(timezone)
         if min_items > max_items:
             raise UserFacingError("min_items can't be larger than max_items.")
-        outlets = parse_outlets(sources, self.app.index.sources)
+        outlets = parse_outlets(sources, self.app.archive.current.index.sources)
         me = channel.guild.me
         missing = missing_permissions(channel.permissions_for(me)) if me else []
         if missing:
@@ -123,7 +113,7 @@ class DigestCog(
                 f"I can't post in {channel.mention}: I need the {', '.join(missing)} "
                 "permission there. Grant it and subscribe again."
             )
-        subscription = await self.store.subscribe(
+        subscription = await self.app.store.subscribe(
             channel.guild.id,
             channel.id,
             local_time=local_time,
@@ -131,10 +121,10 @@ class DigestCog(
             min_items=min_items,
             max_items=max_items,
             sources=outlets,
-            now=self.app.clock(),
+            now=self.app.now(),
         )
-        await self.digests.reschedule(subscription.id)
-        next_post = self.digests.next_run(subscription)
+        await self.app.digests.reschedule(subscription.id)
+        next_post = self.app.digests.next_run(subscription)
         assert next_post is not None
         await reply(
             interaction,
@@ -145,22 +135,20 @@ class DigestCog(
 
     @app_commands.command(name="unsubscribe", description="Stop a channel's daily digest")
     @app_commands.describe(channel="The channel to stop posting in")
-    async def unsubscribe(
-        self, interaction: discord.Interaction, channel: discord.TextChannel
-    ) -> None:
-        removed = await self.store.unsubscribe(interaction.guild_id or 0, channel.id)
+    async def unsubscribe(self, interaction: Interaction, channel: discord.TextChannel) -> None:
+        removed = await self.app.store.unsubscribe(interaction.guild_id or 0, channel.id)
         if removed is None:
             raise UserFacingError(f"{channel.mention} has no digest to stop.")
-        await self.digests.reschedule(removed.id)
+        await self.app.digests.reschedule(removed.id)
         await reply(interaction, f"Stopped the daily digest in {channel.mention}.", ephemeral=True)
 
     @app_commands.command(name="list", description="Every digest in this server")
-    async def list_(self, interaction: discord.Interaction) -> None:
-        subscriptions = await self.store.subscriptions(guild_id=interaction.guild_id)
+    async def list_(self, interaction: Interaction) -> None:
+        subscriptions = await self.app.store.subscriptions(guild_id=interaction.guild_id)
         if not subscriptions:
             await reply(interaction, "No digests yet: try /digest subscribe.", ephemeral=True)
             return
-        latest = await self.store.latest_deliveries([s.id for s in subscriptions])
+        latest = await self.app.store.latest_deliveries([s.id for s in subscriptions])
         lines = [self._describe(s, latest.get(s.id)) for s in subscriptions]
         embed = discord.Embed(title="Daily digests", colour=COLOUR)
         embed.description = limits.clip("\n\n".join(lines), limits.EMBED_DESCRIPTION)
@@ -170,7 +158,7 @@ class DigestCog(
         line = f"<#{subscription.channel_id}> · {subscription.local_time} {subscription.timezone}"
         if subscription.source_list:
             line += f" · only {', '.join(subscription.source_list)}"
-        next_post = self.digests.next_run(subscription)
+        next_post = self.app.digests.next_run(subscription)
         line += f"\nNext: {when(next_post, 'R')}" if next_post else "\n**Paused**"
         if last is not None:
             line += f" · Last: {last.local_date} {STATUS_WORDS.get(last.status, last.status)}"
@@ -182,12 +170,14 @@ class DigestCog(
 
     @app_commands.command(name="preview", description="See a day's digest (only you see it)")
     @app_commands.describe(date="A day as YYYY-MM-DD or MM-DD (default: today)")
-    async def preview(self, interaction: discord.Interaction, date: str | None = None) -> None:
-        subscription = await self.store.find(interaction.guild_id or 0, interaction.channel_id or 0)
+    async def preview(self, interaction: Interaction, date: str | None = None) -> None:
+        subscription = await self.app.store.find(
+            interaction.guild_id or 0, interaction.channel_id or 0
+        )
         zone = subscription.zone if subscription else parse_zone("UTC")
-        today = self.app.clock().astimezone(zone).date()
+        today = self.app.now().astimezone(zone).date()
         day = parse_day(date, today) if date else today
-        digest = self.digests.deliverer.plan(subscription, day)  # this channel's, if it has one
+        digest = self.app.digests.deliverer.plan(subscription, day)  # this channel's, if it has one
         if digest is None:
             await reply(
                 interaction,
@@ -200,12 +190,10 @@ class DigestCog(
 
     @app_commands.command(name="send-now", description="Post today's digest now")
     @app_commands.describe(channel="A channel with a digest")
-    async def send_now(
-        self, interaction: discord.Interaction, channel: discord.TextChannel
-    ) -> None:
+    async def send_now(self, interaction: Interaction, channel: discord.TextChannel) -> None:
         subscription = await self._subscription(interaction, channel.id)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        outcome = await self.digests.send_now(subscription)
+        outcome = await self.app.digests.send_now(subscription)
         messages = {
             "sent": f"Posted today's digest in {channel.mention}.",
             "skipped": "The archive has nothing for today, so there is nothing to post.",
@@ -225,10 +213,10 @@ class DigestCog(
 
     @app_commands.command(name="resume", description="Restart a paused digest after fixing it")
     @app_commands.describe(channel="The paused channel")
-    async def resume(self, interaction: discord.Interaction, channel: discord.TextChannel) -> None:
+    async def resume(self, interaction: Interaction, channel: discord.TextChannel) -> None:
         subscription = await self._subscription(interaction, channel.id)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        outcomes = await self.digests.resume(subscription.id)
+        outcomes = await self.app.digests.resume(subscription.id)
         text = f"The digest in {channel.mention} is running again."
         if any(o.status == "sent" for o in outcomes):
             text += " I posted today's, which had failed."

@@ -9,10 +9,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.archive.outlets import complete_outlets
 from bot.dates import parse_date_bound
 from bot.discord import limits
-from bot.discord.cooldowns import per_user_cooldown
+from bot.discord.checks import per_user_cooldown
+from bot.discord.choices import outlet_choices
+from bot.discord.context import Interaction
 from bot.discord.embeds import ORDER_LABELS
 from bot.discord.replies import reply
 from bot.discord.state import SearchRequest
@@ -22,7 +23,6 @@ from bot.search.types import Filters, Order, Suggestion
 
 if TYPE_CHECKING:
     from bot.app import App
-    from bot.discord.client import DatelineBot
 
 EVERYWHERE = {"guilds": True, "dms": True, "private_channels": True}
 per_user = per_user_cooldown()
@@ -36,7 +36,7 @@ def _choice_name(suggestion: Suggestion) -> str:
     return limits.clip(suggestion.title, limits.CHOICE_NAME - len(dated)) + dated
 
 
-async def _answer(interaction: discord.Interaction[DatelineBot], request: SearchRequest) -> None:
+async def _answer(interaction: Interaction, request: SearchRequest) -> None:
     """The first page of a search, privately (Share to channel makes one article public)."""
     message = search_message(interaction.client, interaction.user.id, request, 0)
     await reply(interaction, ephemeral=True, **{k: v for k, v in message.items() if v is not None})
@@ -51,17 +51,11 @@ class SearchCog(commands.Cog):
             app_commands.ContextMenu(name="Search the archive", callback=self.search_from_message),
         )
 
-    async def source_choices(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        sources = complete_outlets(current, self.app.index.sources, max_length=limits.CHOICE_NAME)
-        return [app_commands.Choice(name=s, value=s) for s in sources[: limits.CHOICES]]
-
     async def article_choices(
-        self, interaction: discord.Interaction, current: str
+        self, interaction: Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         try:
-            suggestions = self.app.index.autocomplete(current, limit=limits.CHOICES)
+            suggestions = self.app.archive.current.index.autocomplete(current, limit=limits.CHOICES)
         except UserFacingError:
             return []
         return [
@@ -81,13 +75,13 @@ class SearchCog(commands.Cog):
     @app_commands.choices(
         sort=[app_commands.Choice(name=label, value=o.value) for o, label in ORDER_LABELS.items()]
     )
-    @app_commands.autocomplete(source=source_choices)
+    @app_commands.autocomplete(source=outlet_choices)
     @app_commands.allowed_installs(guilds=True, users=True)
     @app_commands.allowed_contexts(**EVERYWHERE)
     @per_user
     async def search(
         self,
-        interaction: discord.Interaction[DatelineBot],
+        interaction: Interaction,
         query: app_commands.Range[str, 1, 200],
         after: str | None = None,
         before: str | None = None,
@@ -106,11 +100,9 @@ class SearchCog(commands.Cog):
     @app_commands.allowed_installs(guilds=True, users=True)
     @app_commands.allowed_contexts(**EVERYWHERE)
     @per_user
-    async def search_from_message(
-        self, interaction: discord.Interaction[DatelineBot], message: discord.Message
-    ) -> None:
+    async def search_from_message(self, interaction: Interaction, message: discord.Message) -> None:
         """Search for what a message is about: its most telling words, shown as the query."""
-        words = self.app.index.key_words(_CHAT_MARKUP.sub(" ", message.content))
+        words = self.app.archive.current.index.key_words(_CHAT_MARKUP.sub(" ", message.content))
         if not words:
             raise UserFacingError("That message has no words the archive knows to search for.")
         await _answer(interaction, SearchRequest(" ".join(words), Filters()))
@@ -122,12 +114,13 @@ class SearchCog(commands.Cog):
     @app_commands.allowed_contexts(**EVERYWHERE)
     @per_user
     async def article(
-        self, interaction: discord.Interaction[DatelineBot], query: app_commands.Range[str, 1, 200]
+        self, interaction: Interaction, query: app_commands.Range[str, 1, 200]
     ) -> None:
-        article = self.app.index.get(query)
+        index = self.app.archive.current.index
+        article = index.get(query)
         if article is None:
             try:
-                hits = self.app.index.search(query, limit=1)
+                hits = index.search(query, limit=1)
             except EmptyQuery:
                 hits = []
             if not hits:
@@ -139,14 +132,15 @@ class SearchCog(commands.Cog):
 
     @app_commands.command(name="random", description="A random article from the archive")
     @app_commands.describe(year="Only from this year", source="Only from this outlet")
-    @app_commands.autocomplete(source=source_choices)
+    @app_commands.autocomplete(source=outlet_choices)
     async def random(
         self,
-        interaction: discord.Interaction[DatelineBot],
+        interaction: Interaction,
         year: app_commands.Range[int, 1800, 2200] | None = None,
         source: str | None = None,
     ) -> None:
-        article = self.app.index.random(self.app.rng, Filters.within_year(year, source))
+        index = self.app.archive.current.index
+        article = index.random(self.app.rng, Filters.within_year(year, source))
         if article is None:
             scope = " ".join(filter(None, [source and f"from {source}", year and f"in {year}"]))
             raise UserFacingError(f"The archive has no articles {scope or 'yet'}.")

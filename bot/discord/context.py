@@ -1,0 +1,60 @@
+"""The glue's typed view of the running bot: what commands, buttons and checks may use.
+
+discord.py types ``interaction.client`` by the type parameter of
+``discord.Interaction``, which must be a ``discord.Client`` subclass, so the
+contract is a small client class rather than a ``typing.Protocol``:
+:class:`DatelineClient` declares the services glue code reaches through
+``interaction.client``, and :data:`Interaction` is the alias every interaction
+parameter is annotated with. It lives apart from ``client.py``, which imports
+every cog, so cogs, views and checks can name it without an import cycle.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+import discord
+from discord.ext import commands
+
+from bot.discord.cooldowns import Cooldowns
+from bot.discord.state import CustomIds
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger(__name__)
+
+
+class DatelineClient(commands.AutoShardedBot):
+    """The bot's services for glue code; ``client.DatelineBot`` wires and runs it."""
+
+    def __init__(self, app: App, **options: Any) -> None:
+        super().__init__(**options)
+        self.app = app
+        self.custom_ids = CustomIds()  # states too long for a custom id, kept under a key
+        self.cooldowns = Cooldowns()  # per user, per bot: not on the shared command objects
+
+    async def is_operator(self, user: discord.abc.User) -> bool:
+        """Configured owners, or the application's owner/team."""
+        if user.id in self.app.settings.discord.owner_ids:
+            return True
+        try:
+            return await self.is_owner(user)
+        except discord.HTTPException:
+            return False
+
+    async def reload_archive(self) -> str:
+        """Reload the archive and say how it went; on failure keep serving the old one."""
+        try:
+            loaded = await self.app.archive.reload()
+        except Exception as error:
+            log.exception("Archive reload failed; keeping the previous archive")
+            return f"Reload failed, still serving the previous archive: {error}"
+        summary = f"Reloaded the archive: {len(loaded.index.articles):,} articles"
+        if loaded.problems:
+            summary += f", {len(loaded.problems)} problem(s) skipped (see the log)"
+        return summary + "."
+
+
+Interaction: TypeAlias = discord.Interaction[DatelineClient]

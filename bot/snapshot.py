@@ -1,0 +1,141 @@
+"""What a reload replaces, held in one place so that nothing can keep a stale piece of it.
+
+The loaded archive is an immutable :class:`ArchiveSnapshot`: the search index,
+the "on this day" calendar built from the same articles, what loading
+reported, and the summary drawn from them. :class:`ArchiveHolder` holds the
+current snapshot and swaps it whole in :meth:`ArchiveHolder.reload`.
+
+The rule that keeps reloads safe: code keeps the *holder*, never a snapshot
+or a part of one. A command reads ``holder.current`` once and works with that
+snapshot to the end, so one answer never mixes two archives, and the next
+command sees the new one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cached_property, partial
+from pathlib import Path
+
+from bot import heap
+from bot.archive import Article, Problem
+from bot.archive.chart import per_year_chart
+from bot.archive.stats import ArchiveStats, archive_stats
+from bot.config import Settings
+from bot.digest.select import OnThisDay
+from bot.errors import ConfigError
+from bot.search.cache import OpenedIndex, open_index
+from bot.search.index import SearchIndex
+
+log = logging.getLogger(__name__)
+
+
+class ReloadError(Exception):
+    """A reload that would leave the bot worse off; the previous archive stays."""
+
+
+@dataclass(frozen=True, eq=False)
+class ArchiveSnapshot:
+    """One loaded archive and everything derived from it; never changed after it is made."""
+
+    index: SearchIndex
+    calendar: OnThisDay
+    problems: tuple[Problem, ...]
+    from_cache: bool
+    fingerprint: str
+
+    @classmethod
+    def of(cls, opened: OpenedIndex) -> ArchiveSnapshot:
+        return cls(
+            index=opened.index,
+            calendar=OnThisDay(opened.index.articles),
+            problems=tuple(opened.problems),
+            from_cache=opened.from_cache,
+            fingerprint=opened.fingerprint,
+        )
+
+    @classmethod
+    def of_articles(cls, articles: Sequence[Article]) -> ArchiveSnapshot:
+        """A snapshot of articles already in memory (no files, no cache)."""
+        return cls.of(OpenedIndex(SearchIndex.build(articles), [], False, ""))
+
+    @cached_property
+    def summary(self) -> tuple[ArchiveStats, bytes]:
+        """The archive's numbers and its per-year chart (PNG), made on first use.
+
+        Drawing the chart takes matplotlib tens of milliseconds, holding the
+        interpreter, so it is drawn once per archive (callers use a worker
+        thread); a reload makes a new snapshot, so it is never stale.
+        """
+        stats = archive_stats(self.index.articles)
+        return stats, per_year_chart(stats)
+
+    def why_empty(self) -> str:
+        return "; ".join(str(p) for p in self.problems[:3]) or "no archive files found"
+
+    def require_articles(self) -> None:
+        """Stop a command that serves articles when the archive gave none, saying why.
+
+        An archive path with a typo would otherwise start a bot that finds nothing.
+        """
+        if not self.index.articles:
+            raise ConfigError(
+                f"the archive has no articles ({self.why_empty()}); "
+                "check archive.paths or --archive"
+            )
+
+
+class ArchiveHolder:
+    """The current :class:`ArchiveSnapshot`, and the one way to replace it."""
+
+    def __init__(self, current: ArchiveSnapshot, load: Callable[[], ArchiveSnapshot]) -> None:
+        """``load`` reads the archive afresh (in a worker thread) for :meth:`reload`."""
+        self._current = current
+        self._load = load
+        self._reloading = asyncio.Lock()
+
+    @classmethod
+    def open(
+        cls, settings: Settings, *, rebuild: bool = False, progress: bool | None = None
+    ) -> ArchiveHolder:
+        """Load the archive named by ``settings`` (from the index cache when it is fresh)."""
+        first = _load(settings, rebuild=rebuild, progress=progress)
+        return cls(first, partial(_load, settings, rebuild=False, progress=False))
+
+    @property
+    def current(self) -> ArchiveSnapshot:
+        return self._current
+
+    async def reload(self) -> ArchiveSnapshot:
+        """Re-read the archive in a worker thread and swap it in whole.
+
+        Raises (and the previous archive keeps serving) when loading fails or
+        would replace articles with none. Reloads run one at a time.
+        """
+        async with self._reloading:
+            loaded = await asyncio.to_thread(self._load)
+            if not loaded.index.articles and self._current.index.articles:
+                why = loaded.why_empty()
+                raise ReloadError(f"the archive now has no readable articles ({why})")
+            self._current = loaded
+            heap.settle()  # the previous snapshot is garbage now; the new one stays
+        log.info(
+            "Reloaded the archive: %d articles, %d problem(s)",
+            len(loaded.index.articles),
+            len(loaded.problems),
+        )
+        return loaded
+
+
+def _load(settings: Settings, *, rebuild: bool, progress: bool | None) -> ArchiveSnapshot:
+    opened = open_index(
+        settings.archive.paths,
+        settings.archive.zone,
+        Path(settings.search.cache_dir),
+        rebuild=rebuild,
+        progress=progress,
+    )
+    return ArchiveSnapshot.of(opened)
