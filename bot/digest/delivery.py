@@ -14,6 +14,7 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 from typing import Protocol
 
 from bot.clock import Clock
@@ -21,7 +22,7 @@ from bot.digest.plan import Digest, DigestOptions, EmptyPolicy, plan_digest
 from bot.digest.timing import delivery_nonce
 from bot.snapshot import ArchiveHolder
 from bot.store import Delivery, Store, Subscription
-from bot.store.models import FAILED, SKIPPED
+from bot.store.models import DeliveryStatus
 
 log = logging.getLogger(__name__)
 
@@ -41,9 +42,19 @@ class Poster(Protocol):
     async def post(self, channel_id: int, digest: Digest, nonce: str) -> int: ...
 
 
+class Result(StrEnum):
+    """What one attempt to deliver a day's digest came to."""
+
+    SENT = "sent"
+    SKIPPED = "skipped"  # nothing in the archive for the day
+    TAKEN = "taken"  # already sent, skipped or in flight elsewhere: ``delivery`` says which
+    RETRY = "retry"  # a transient failure; the scheduler tries again later in the day
+    PAUSED = "paused"  # a permanent failure; the subscription waits for /digest resume
+
+
 @dataclass(frozen=True)
 class Outcome:
-    status: str  # sent | skipped | taken | retry | paused
+    status: Result
     delivery: Delivery | None = None
     reason: str | None = None
 
@@ -94,15 +105,15 @@ class Deliverer:
                 await self.store.record(
                     subscription.id,
                     local_date,
-                    SKIPPED,
+                    DeliveryStatus.SKIPPED,
                     nonce=nonce,
                     now=self.clock(),
                     reason=reason,
                 )
-                return Outcome("skipped", reason=reason)
+                return Outcome(Result.SKIPPED, reason=reason)
             claimed = await self.store.claim(subscription.id, local_date, nonce, self.clock())
             if claimed is None:
-                return Outcome("taken", await self.store.delivery(subscription.id, local_date))
+                return Outcome(Result.TAKEN, await self.store.delivery(subscription.id, local_date))
             return await self._send(subscription, claimed, digest)
 
     async def resend(self, subscription: Subscription, stale: Delivery) -> Outcome:
@@ -110,11 +121,13 @@ class Deliverer:
         async with self._slots:
             claimed = await self.store.retake_stale(stale.id, self.clock())
             if claimed is None:
-                return Outcome("taken", stale)
+                return Outcome(Result.TAKEN, stale)
             digest = self.plan(subscription, stale.local_date)
             if digest is None:  # the archive changed under the crash; nothing to finish
-                await self.store.mark(claimed.id, SKIPPED, self.clock(), "nothing to post")
-                return Outcome("skipped")
+                await self.store.mark(
+                    claimed.id, DeliveryStatus.SKIPPED, self.clock(), "nothing to post"
+                )
+                return Outcome(Result.SKIPPED)
             return await self._send(subscription, claimed, digest)
 
     async def _send(self, subscription: Subscription, claimed: Delivery, digest: Digest) -> Outcome:
@@ -137,17 +150,17 @@ class Deliverer:
             subscription.channel_id,
             message_id,
         )
-        return Outcome("sent", claimed)
+        return Outcome(Result.SENT, claimed)
 
     async def _failed(
         self, subscription: Subscription, claimed: Delivery, failure: DeliveryFailed
     ) -> Outcome:
         now = self.clock()
-        await self.store.mark(claimed.id, FAILED, now, failure.reason)
+        await self.store.mark(claimed.id, DeliveryStatus.FAILED, now, failure.reason)
         if failure.permanent:
             log.warning("Pausing digest %s: %s", subscription.id, failure.reason)
             await self.store.pause(subscription.id, failure.reason, now)
-            return Outcome("paused", claimed, reason=failure.reason)
+            return Outcome(Result.PAUSED, claimed, reason=failure.reason)
         log.warning("Digest %s will be retried: %s", subscription.id, failure.reason)
         await self.store.note_error(subscription.id, failure.reason, now)
-        return Outcome("retry", claimed, reason=failure.reason)
+        return Outcome(Result.RETRY, claimed, reason=failure.reason)

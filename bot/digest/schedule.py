@@ -20,16 +20,16 @@ import asyncio
 import logging
 from collections.abc import Coroutine
 from datetime import date, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, TypeVar, assert_never
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
 from bot.clock import Clock
-from bot.digest.delivery import Deliverer, Outcome
+from bot.digest.delivery import Deliverer, Outcome, Result
 from bot.digest.timing import delivery_nonce, due_at, latest_due_date, next_run, trigger
 from bot.store import Delivery, Store, Subscription
-from bot.store.models import FAILED, MISSED
+from bot.store.models import DeliveryStatus
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -164,10 +164,16 @@ class DigestScheduler:
 
     async def _deliver(self, subscription: Subscription, day: date) -> Outcome:
         outcome = await self.deliverer.deliver(subscription, day)
-        if outcome.status == "retry" and outcome.delivery is not None:
-            self._schedule_retry(subscription, day, outcome.delivery.attempts)
-        elif outcome.status == "paused":
-            self._unschedule(subscription.id)
+        match outcome.status:
+            case Result.RETRY:
+                assert outcome.delivery is not None  # a retry is of a claimed row
+                self._schedule_retry(subscription, day, outcome.delivery.attempts)
+            case Result.PAUSED:
+                self._unschedule(subscription.id)
+            case Result.SENT | Result.SKIPPED | Result.TAKEN:
+                pass
+            case unexpected:
+                assert_never(unexpected)
         return outcome
 
     def _schedule_retry(self, subscription: Subscription, day: date, attempts: int) -> None:
@@ -207,7 +213,7 @@ class DigestScheduler:
                 await self.deliverer.resend(subscription, stale)
             else:
                 reason = "interrupted, and too late to post when Dateline came back"
-                await self.store.mark(stale.id, MISSED, now, reason)
+                await self.store.mark(stale.id, DeliveryStatus.MISSED, now, reason)
 
     async def catch_up_all(self) -> None:
         """Every active subscription, concurrently (sends are paced by the poster)."""
@@ -235,7 +241,7 @@ class DigestScheduler:
             row = known.get((subscription.id, day))
             if row is None and due < subscription.created_at:
                 continue  # the subscription did not exist yet
-            if row is not None and row.status != FAILED:
+            if row is not None and row.status != DeliveryStatus.FAILED:
                 continue
             if now - due <= self.catch_up:
                 outcomes.append(await self._deliver(subscription, day))
@@ -243,11 +249,11 @@ class DigestScheduler:
                 await self.store.record(
                     subscription.id,
                     day,
-                    MISSED,
+                    DeliveryStatus.MISSED,
                     nonce=delivery_nonce(subscription.id, day),
                     now=now,
                     reason="Dateline was not running at the time",
                 )
             else:
-                await self.store.mark(row.id, MISSED, now, row.last_error)
+                await self.store.mark(row.id, DeliveryStatus.MISSED, now, row.last_error)
         return outcomes

@@ -7,6 +7,7 @@ a second firing of the same day (a DST fall-back, a restart) finds the row taken
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
@@ -21,6 +22,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
 )
+from sqlalchemy import Enum as SQLEnum
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -32,11 +34,40 @@ NAMING = {
 }
 
 
-ACTIVE, PAUSED = "active", "paused"
-# Delivery statuses. CLAIMED: about to be sent (a crash leaves it here; start-up resends
-# with the same nonce). FAILED: retryable. SENT, SKIPPED (nothing to post), MISSED (too late).
-CLAIMED, SENT, FAILED, SKIPPED, MISSED = "claimed", "sent", "failed", "skipped", "missed"
-FINAL = (SENT, SKIPPED, MISSED)
+class SubscriptionState(StrEnum):
+    ACTIVE = "active"
+    PAUSED = "paused"  # by a permanent Discord error, until /digest resume
+
+
+class DeliveryStatus(StrEnum):
+    """Where one day's digest for one subscription stands."""
+
+    CLAIMED = "claimed"  # about to be sent; a crash leaves it here and start-up resends it
+    SENT = "sent"
+    FAILED = "failed"  # retryable, until the local day ends
+    SKIPPED = "skipped"  # nothing to post
+    MISSED = "missed"  # too late to post when Dateline came back
+
+
+class ZoneScope(StrEnum):
+    """Whose zone a :class:`ZonePreference` is."""
+
+    USER = "user"
+    GUILD = "guild"
+
+
+def _stored(enum: type[StrEnum], length: int) -> SQLEnum:
+    """The enum's values as plain VARCHAR(length), as the migrations created the column.
+
+    No database enum type and no constraint: a new member needs no migration.
+    """
+    return SQLEnum(
+        enum,
+        native_enum=False,
+        create_constraint=False,
+        length=length,
+        values_callable=lambda members: [m.value for m in members],
+    )
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -74,7 +105,9 @@ class Subscription(Base):
     min_items: Mapped[int] = mapped_column(Integer, default=1)
     max_items: Mapped[int] = mapped_column(Integer, default=10)
     sources: Mapped[str] = mapped_column(Text, default="")  # one per line; empty = all
-    state: Mapped[str] = mapped_column(String(16), default="active")  # ACTIVE | PAUSED
+    state: Mapped[SubscriptionState] = mapped_column(
+        _stored(SubscriptionState, 16), default=SubscriptionState.ACTIVE
+    )
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -97,7 +130,7 @@ class Subscription(Base):
 
     @property
     def active(self) -> bool:
-        return self.state == ACTIVE
+        return self.state is SubscriptionState.ACTIVE
 
 
 class Delivery(Base):
@@ -107,7 +140,7 @@ class Delivery(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     subscription_id: Mapped[int] = mapped_column(ForeignKey("subscriptions.id", ondelete="CASCADE"))
     local_date: Mapped[date] = mapped_column(Date, index=True)
-    status: Mapped[str] = mapped_column(String(16), index=True)
+    status: Mapped[DeliveryStatus] = mapped_column(_stored(DeliveryStatus, 16), index=True)
     nonce: Mapped[str] = mapped_column(String(25))
     message_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -115,15 +148,12 @@ class Delivery(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-USER, GUILD = "user", "guild"  # whose zone a ZonePreference is
-
-
 class ZonePreference(Base):
     """Whose "today" /onthisday means: a member's own zone, else their server's."""
 
     __tablename__ = "zone_preferences"
 
-    scope: Mapped[str] = mapped_column(String(8), primary_key=True)  # USER | GUILD
+    scope: Mapped[ZoneScope] = mapped_column(_stored(ZoneScope, 8), primary_key=True)
     owner_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     timezone: Mapped[str] = mapped_column(String(64))  # IANA name
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -20,16 +20,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 
 from bot.store import migrate
 from bot.store.models import (
-    ACTIVE,
-    CLAIMED,
-    FAILED,
-    GUILD,
-    PAUSED,
-    SENT,
-    USER,
     Delivery,
+    DeliveryStatus,
     Subscription,
+    SubscriptionState,
     ZonePreference,
+    ZoneScope,
 )
 
 _INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
@@ -79,7 +75,7 @@ class Store:
     # --- timezones for /onthisday ---
 
     async def set_zone(
-        self, scope: str, owner_id: int, timezone: str | None, now: datetime
+        self, scope: ZoneScope, owner_id: int, timezone: str | None, now: datetime
     ) -> None:
         """Remember ``timezone`` for a member (USER) or a server (GUILD); None forgets it."""
         async with self._sessions.begin() as session:
@@ -93,19 +89,21 @@ class Store:
                 .on_conflict_do_update(index_elements=["scope", "owner_id"], set_=values)
             )
 
-    async def zones(self, user_id: int, guild_id: int | None) -> dict[str, str]:
+    async def zones(self, user_id: int, guild_id: int | None) -> dict[ZoneScope, str]:
         """The zones a member and their server chose, by scope (absent when none)."""
-        owners = [(USER, user_id)] + ([(GUILD, guild_id)] if guild_id is not None else [])
+        owners = [(ZoneScope.USER, user_id)]
+        if guild_id is not None:
+            owners.append((ZoneScope.GUILD, guild_id))
         chosen = select(ZonePreference).where(
             tuple_(ZonePreference.scope, ZonePreference.owner_id).in_(owners)
         )
         async with self._sessions() as session:
             return {row.scope: row.timezone for row in await session.scalars(chosen)}
 
-    async def zone_for(self, user_id: int, guild_id: int | None) -> tuple[str | None, str]:
+    async def zone_for(self, user_id: int, guild_id: int | None) -> tuple[ZoneScope | None, str]:
         """Whose zone applies and its name: the member's, else the server's, else (None) UTC."""
         chosen = await self.zones(user_id, guild_id)
-        for scope in (USER, GUILD):
+        for scope in (ZoneScope.USER, ZoneScope.GUILD):
             if scope in chosen:
                 return scope, chosen[scope]
         return None, "UTC"
@@ -131,7 +129,7 @@ class Store:
             "min_items": min_items,
             "max_items": max_items,
             "sources": "\n".join(sources),
-            "state": ACTIVE,
+            "state": SubscriptionState.ACTIVE,
             "last_error": None,
             "updated_at": now,
         }
@@ -159,7 +157,7 @@ class Store:
             delete(Subscription).where(Subscription.guild_id == guild_id).returning(Subscription.id)
         )
         async with self._sessions.begin() as session:
-            await session.execute(_forget_zone(GUILD, guild_id))
+            await session.execute(_forget_zone(ZoneScope.GUILD, guild_id))
             return list(await session.scalars(statement))
 
     async def subscription(self, subscription_id: int) -> Subscription | None:
@@ -180,15 +178,19 @@ class Store:
         if guild_id is not None:
             statement = statement.where(Subscription.guild_id == guild_id)
         if active_only:
-            statement = statement.where(Subscription.state == ACTIVE)
+            statement = statement.where(Subscription.state == SubscriptionState.ACTIVE)
         async with self._sessions() as session:
             return list(await session.scalars(statement))
 
     async def pause(self, subscription_id: int, reason: str, now: datetime) -> None:
-        await self._update_subscription(subscription_id, state=PAUSED, last_error=reason, now=now)
+        await self._update_subscription(
+            subscription_id, state=SubscriptionState.PAUSED, last_error=reason, now=now
+        )
 
     async def resume(self, subscription_id: int, now: datetime) -> None:
-        await self._update_subscription(subscription_id, state=ACTIVE, last_error=None, now=now)
+        await self._update_subscription(
+            subscription_id, state=SubscriptionState.ACTIVE, last_error=None, now=now
+        )
 
     async def note_error(self, subscription_id: int, reason: str | None, now: datetime) -> None:
         """Show a (transient) problem in ``/digest list`` without pausing."""
@@ -215,16 +217,21 @@ class Store:
         statements, so two concurrent callers can never both win.
         """
         insert = self._new_day(
-            subscription_id, local_date, status=CLAIMED, nonce=nonce, attempts=1, updated_at=now
+            subscription_id,
+            local_date,
+            status=DeliveryStatus.CLAIMED,
+            nonce=nonce,
+            attempts=1,
+            updated_at=now,
         ).returning(Delivery)
         retake = (
             update(Delivery)
             .where(
                 Delivery.subscription_id == subscription_id,
                 Delivery.local_date == local_date,
-                Delivery.status == FAILED,
+                Delivery.status == DeliveryStatus.FAILED,
             )
-            .values(status=CLAIMED, attempts=Delivery.attempts + 1, updated_at=now)
+            .values(status=DeliveryStatus.CLAIMED, attempts=Delivery.attempts + 1, updated_at=now)
             .returning(Delivery)
         )
         async with self._sessions.begin() as session:
@@ -245,7 +252,7 @@ class Store:
         """Count one more attempt on a CLAIMED row a crash left behind."""
         statement = (
             update(Delivery)
-            .where(Delivery.id == delivery_id, Delivery.status == CLAIMED)
+            .where(Delivery.id == delivery_id, Delivery.status == DeliveryStatus.CLAIMED)
             .values(attempts=Delivery.attempts + 1, updated_at=now)
             .returning(Delivery)
         )
@@ -254,11 +261,11 @@ class Store:
 
     async def mark_sent(self, delivery_id: int, message_id: int, now: datetime) -> None:
         await self._update_delivery(
-            delivery_id, status=SENT, message_id=message_id, last_error=None, now=now
+            delivery_id, status=DeliveryStatus.SENT, message_id=message_id, last_error=None, now=now
         )
 
     async def mark(
-        self, delivery_id: int, status: str, now: datetime, error: str | None = None
+        self, delivery_id: int, status: DeliveryStatus, now: datetime, error: str | None = None
     ) -> None:
         await self._update_delivery(delivery_id, status=status, last_error=error, now=now)
 
@@ -273,7 +280,7 @@ class Store:
         self,
         subscription_id: int,
         local_date: date,
-        status: str,
+        status: DeliveryStatus,
         *,
         nonce: str,
         now: datetime,
@@ -319,7 +326,9 @@ class Store:
             return {(d.subscription_id, d.local_date): d for d in await session.scalars(statement)}
 
     async def stale_claims(self) -> list[Delivery]:
-        statement = select(Delivery).where(Delivery.status == CLAIMED).order_by(Delivery.id)
+        statement = (
+            select(Delivery).where(Delivery.status == DeliveryStatus.CLAIMED).order_by(Delivery.id)
+        )
         async with self._sessions() as session:
             return list(await session.scalars(statement))
 
@@ -342,7 +351,7 @@ class Store:
             return {d.subscription_id: d for d in await session.scalars(statement)}
 
 
-def _forget_zone(scope: str, owner_id: int) -> Delete:
+def _forget_zone(scope: ZoneScope, owner_id: int) -> Delete:
     return delete(ZonePreference).where(
         ZonePreference.scope == scope, ZonePreference.owner_id == owner_id
     )

@@ -22,7 +22,7 @@ from bot.digest.plan import Digest
 from bot.digest.schedule import DigestScheduler
 from bot.snapshot import ArchiveHolder, ArchiveSnapshot
 from bot.store import Store
-from bot.store.models import FAILED, MISSED, SENT
+from bot.store.models import DeliveryStatus
 
 
 def every_day_of(year: int) -> ArchiveSnapshot:
@@ -163,7 +163,7 @@ async def test_dst_days_post_once(harness, zone, local_time, start_at, firings, 
         (local_day, f"dl{subscription.id}d{local_day:%Y%m%d}")
     ]
     row = await harness.store.delivery(subscription.id, local_day)
-    assert (row.status, row.attempts) == (SENT, 1)
+    assert (row.status, row.attempts) == (DeliveryStatus.SENT, 1)
 
 
 @pytest.mark.parametrize("start_at", [datetime(2026, 6, 4, 12, 0, tzinfo=UTC)])
@@ -176,12 +176,16 @@ async def test_catch_up_posts_today_if_recent_and_records_older_days_missed(harn
     assert [(c, day) for c, day, _n, _at in harness.poster.posts] == [(1, date(2026, 6, 4))]
     for subscription in (recent, stale):
         statuses = {d.local_date: d.status for d in await harness.store.deliveries(subscription.id)}
-        assert statuses[date(2026, 6, 2)] == statuses[date(2026, 6, 3)] == MISSED
+        assert statuses[date(2026, 6, 2)] == statuses[date(2026, 6, 3)] == DeliveryStatus.MISSED
     # 05:30 on 1 June came before the subscription existed: nothing to miss.
     assert await harness.store.delivery(stale.id, date(2026, 6, 1)) is None
-    assert (await harness.store.delivery(recent.id, date(2026, 6, 1))).status == MISSED
-    assert (await harness.store.delivery(stale.id, date(2026, 6, 4))).status == MISSED
-    assert (await harness.store.delivery(recent.id, date(2026, 6, 4))).status == SENT
+    assert (
+        await harness.store.delivery(recent.id, date(2026, 6, 1))
+    ).status == DeliveryStatus.MISSED
+    assert (
+        await harness.store.delivery(stale.id, date(2026, 6, 4))
+    ).status == DeliveryStatus.MISSED
+    assert (await harness.store.delivery(recent.id, date(2026, 6, 4))).status == DeliveryStatus.SENT
 
 
 async def test_a_claim_left_by_a_crash_is_finished_with_its_nonce(harness):
@@ -195,7 +199,7 @@ async def test_a_claim_left_by_a_crash_is_finished_with_its_nonce(harness):
         (date(2026, 6, 1), "dl1d20260601")
     ]
     row = await harness.store.delivery(subscription.id, date(2026, 6, 1))
-    assert (row.status, row.attempts, row.message_id) == (SENT, 2, 1001)
+    assert (row.status, row.attempts, row.message_id) == (DeliveryStatus.SENT, 2, 1001)
     await harness.advance_to(datetime(2026, 6, 1, 23, 0, tzinfo=UTC))
     assert len(harness.poster.posts) == 1
 
@@ -208,7 +212,7 @@ async def test_a_claim_too_old_to_resend_is_recorded_missed(harness):
     await harness.start()
     assert harness.poster.posts == []
     row = await harness.store.delivery(subscription.id, date(2026, 6, 1))
-    assert row.status == MISSED
+    assert row.status == DeliveryStatus.MISSED
     assert await harness.store.stale_claims() == []
 
 
@@ -222,7 +226,7 @@ async def test_transient_failures_retry_with_backoff_within_the_day(harness):
     await harness.advance_to(datetime(2026, 6, 1, 9, 0, 30, tzinfo=UTC))
     row = await harness.store.delivery(subscription.id, date(2026, 6, 1))
     assert (row.status, row.attempts, row.last_error) == (
-        FAILED,
+        DeliveryStatus.FAILED,
         1,
         "Discord answered 503; retrying later",
     )
@@ -231,7 +235,7 @@ async def test_transient_failures_retry_with_backoff_within_the_day(harness):
     [(_c, _day, _nonce, posted_at)] = harness.poster.posts
     assert posted_at == datetime(2026, 6, 1, 9, 6, tzinfo=UTC)  # +1 min, then +5 min
     row = await harness.store.delivery(subscription.id, date(2026, 6, 1))
-    assert (row.status, row.attempts) == (SENT, 3)
+    assert (row.status, row.attempts) == (DeliveryStatus.SENT, 3)
     assert (await harness.store.subscription(subscription.id)).last_error is None
 
 

@@ -8,7 +8,8 @@ from datetime import UTC, date, datetime
 import discord
 import pytest
 
-from bot.store.models import PAUSED, SENT
+from bot.digest.delivery import Result
+from bot.store.models import DeliveryStatus, SubscriptionState
 from tests.discord.conftest import raised
 
 
@@ -157,12 +158,12 @@ async def test_send_now_posts_once_without_pinging_and_counts_as_today(
     assert len(digest_channel.history()) == 1
     [stored] = await app.store.subscriptions()
     delivery = await app.store.delivery(stored.id, date(2024, 5, 5))
-    assert (delivery.status, delivery.message_id) == (SENT, posted.id)
+    assert (delivery.status, delivery.message_id) == (DeliveryStatus.SENT, posted.id)
     # The scheduled firing later that day finds the day taken.
     app.clock = lambda: datetime(2024, 5, 6, 7, 30, tzinfo=UTC)  # 09:30 in Berlin, next day
     simcord_env.bot.app.digests.scheduler.remove_all_jobs()
     outcome = await fire(simcord_env, stored.id)
-    assert outcome.status == "skipped"  # nothing on file for 6 May: skipped, not posted
+    assert outcome.status is Result.SKIPPED  # nothing on file for 6 May: skipped, not posted
 
 
 async def test_scheduled_firing_posts_the_due_day(simcord_env, admin, channel, digest_channel, app):
@@ -171,12 +172,12 @@ async def test_scheduled_firing_posts_the_due_day(simcord_env, admin, channel, d
     [stored] = await app.store.subscriptions()
     app.clock = lambda: datetime(2024, 3, 26, 6, 0, tzinfo=UTC)  # 09:00 in Baghdad
     outcome = await fire(simcord_env, stored.id)
-    assert outcome.status == "sent"
+    assert outcome.status is Result.SENT
     [posted] = digest_channel.history()
     assert posted.content == "**On this day, 26 March**"
     assert [e.title for e in posted.embeds] == ["4 years ago · 2020", "5 years ago · 2019"]
     again = await fire(simcord_env, stored.id)
-    assert again.status == "taken"
+    assert again.status is Result.TAKEN
     assert len(digest_channel.history()) == 1
 
 
@@ -216,9 +217,9 @@ async def test_lost_permission_pauses_until_resumed(
         me, overwrite=discord.PermissionOverwrite(send_messages=False)
     )
     outcome = await fire(simcord_env, stored.id)
-    assert outcome.status == "paused"
+    assert outcome.status is Result.PAUSED
     [paused] = await app.store.subscriptions()
-    assert paused.state == PAUSED
+    assert paused.state == SubscriptionState.PAUSED
     listing = await admin.slash(channel, "digest list")
     assert "**Paused**" in listing.response.embeds[0].description
     assert "/digest resume" in listing.response.embeds[0].description
@@ -229,7 +230,7 @@ async def test_lost_permission_pauses_until_resumed(
     assert "posted today's" in answer(resumed)
     assert len(digest_channel.history()) == 1
     delivery = await app.store.delivery(stored.id, date(2024, 3, 26))
-    assert (delivery.status, delivery.attempts) == (SENT, 2)
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.SENT, 2)
 
 
 async def test_deleting_the_channel_or_removing_the_bot_drops_digests(

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from bot.store import Store
-from bot.store.models import CLAIMED, FAILED, PAUSED, SENT
+from bot.store.models import DeliveryStatus, SubscriptionState
 from tests.fake_discord.process import eventually, start_bot
 
 SEED = "{stamp}\n\nWire / {title}. Body.\n"
@@ -76,12 +76,14 @@ async def test_killed_between_claim_and_mark_posts_once_after_restart(
     finally:
         process.kill()  # SIGKILL: no clean-up, no "sent" mark
         await process.wait()
-    assert await row_status(store, subscription_id, today) == CLAIMED
+    assert await row_status(store, subscription_id, today) == DeliveryStatus.CLAIMED
 
     fake.hold_messages = False
     process = await start_bot(fake, tmp_path, archive)
     try:
-        await eventually(lambda: _is(row_status(store, subscription_id, today), SENT), timeout=60)
+        await eventually(
+            lambda: _is(row_status(store, subscription_id, today), DeliveryStatus.SENT), timeout=60
+        )
         [message] = fake.channel_messages(channel)
         row = await store.delivery(subscription_id, today)
         assert (row.attempts, row.message_id) == (2, int(message["id"]))
@@ -117,17 +119,20 @@ async def test_discord_errors_pause_or_retry_and_every_attempt_is_logged(
                 lambda s=subscription_id: _settled(row_status(store, s, today)), timeout=60
             )
         by_channel = {s.channel_id: s for s in await store.subscriptions()}
-        assert by_channel[forbidden].state == PAUSED
+        assert by_channel[forbidden].state == SubscriptionState.PAUSED
         assert "Missing Permissions" in by_channel[forbidden].last_error
-        assert by_channel[deleted].state == PAUSED
+        assert by_channel[deleted].state == SubscriptionState.PAUSED
         assert by_channel[deleted].last_error == "the channel no longer exists"
-        assert by_channel[busy].state != PAUSED
+        assert by_channel[busy].state != SubscriptionState.PAUSED
         assert "503" in by_channel[busy].last_error
         busy_row = await store.delivery(by_channel[busy].id, today)
-        assert (busy_row.status, busy_row.attempts) == (FAILED, 1)  # retried later today
+        assert (busy_row.status, busy_row.attempts) == (
+            DeliveryStatus.FAILED,
+            1,
+        )  # retried later today
         # discord.py waits out a 429 itself: delivered on the same attempt.
         limited_row = await store.delivery(by_channel[limited].id, today)
-        assert (limited_row.status, limited_row.attempts) == (SENT, 1)
+        assert (limited_row.status, limited_row.attempts) == (DeliveryStatus.SENT, 1)
         assert len(fake.channel_messages(limited)) == 1
         assert fake.channel_messages(forbidden) == fake.channel_messages(deleted) == []
     finally:
@@ -145,7 +150,7 @@ async def _is(awaitable, expected) -> bool:
 
 
 async def _settled(awaitable) -> bool:
-    return await awaitable in (SENT, FAILED)
+    return await awaitable in (DeliveryStatus.SENT, DeliveryStatus.FAILED)
 
 
 async def test_a_store_that_cannot_be_opened_stops_start_up_with_one_line(fake, archive, tmp_path):

@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from bot.store import Store, migrate
 from bot.store.migrate import current_revision, head_revision
-from bot.store.models import ACTIVE, CLAIMED, FAILED, GUILD, MISSED, PAUSED, SENT, SKIPPED, USER
+from bot.store.models import DeliveryStatus, SubscriptionState, ZoneScope
 from bot.store.store import create_engine
 
 POSTGRES_URL = os.environ.get("DATELINE_TEST_POSTGRES_URL")
@@ -77,14 +77,14 @@ async def test_upgrading_from_the_first_schema_keeps_subscriptions_and_deliverie
     await migrate.upgrade(old.engine, "0001")  # a database made by the first release
     assert await current_revision(old.engine) == "0001"
     subscription = await subscribe(old)
-    await old.record(subscription.id, DAY, SKIPPED, nonce="n", now=NOW)
+    await old.record(subscription.id, DAY, DeliveryStatus.SKIPPED, nonce="n", now=NOW)
     await old.close()
 
     new = Store.open(store_url)
     await new.start()
     assert await current_revision(new.engine) == head_revision() != "0001"
     assert [s.id for s in await new.subscriptions()] == [subscription.id]
-    assert (await new.delivery(subscription.id, DAY)).status == SKIPPED
+    assert (await new.delivery(subscription.id, DAY)).status == DeliveryStatus.SKIPPED
     await new.close()
 
 
@@ -106,7 +106,7 @@ async def test_resubscribing_replaces_options_and_unpauses(store):
     assert (again.local_time, again.timezone, again.state, again.last_error) == (
         "07:00",
         "Asia/Baghdad",
-        ACTIVE,
+        SubscriptionState.ACTIVE,
         None,
     )
     assert again.created_at == NOW
@@ -122,21 +122,21 @@ async def test_only_one_concurrent_claim_wins(store):
     )
     winners = [c for c in claims if c is not None]
     assert len(winners) == 1
-    assert (winners[0].status, winners[0].attempts) == (CLAIMED, 1)
+    assert (winners[0].status, winners[0].attempts) == (DeliveryStatus.CLAIMED, 1)
     assert await store.claim(subscription.id, DAY, "dl1d20260329", NOW) is None
 
 
 async def test_a_failed_delivery_can_be_claimed_again_but_a_sent_one_never(store):
     subscription = await subscribe(store)
     claimed = await store.claim(subscription.id, DAY, "n", NOW)
-    await store.mark(claimed.id, FAILED, NOW, "Discord answered 503")
+    await store.mark(claimed.id, DeliveryStatus.FAILED, NOW, "Discord answered 503")
     retry = await store.claim(subscription.id, DAY, "n", NOW)
-    assert (retry.id, retry.status, retry.attempts) == (claimed.id, CLAIMED, 2)
+    assert (retry.id, retry.status, retry.attempts) == (claimed.id, DeliveryStatus.CLAIMED, 2)
     await store.mark_sent(retry.id, 123456789012345678, NOW)
     assert await store.claim(subscription.id, DAY, "n", NOW) is None
     sent = await store.delivery(subscription.id, DAY)
     assert (sent.status, sent.message_id, sent.attempts, sent.last_error) == (
-        SENT,
+        DeliveryStatus.SENT,
         123456789012345678,
         2,
         None,
@@ -145,9 +145,11 @@ async def test_a_failed_delivery_can_be_claimed_again_but_a_sent_one_never(store
 
 async def test_recording_a_skipped_or_missed_day_never_overwrites(store):
     subscription = await subscribe(store)
-    assert await store.record(subscription.id, DAY, SKIPPED, nonce="n", now=NOW, reason="empty")
-    assert not await store.record(subscription.id, DAY, MISSED, nonce="n", now=NOW)
-    assert (await store.delivery(subscription.id, DAY)).status == SKIPPED
+    assert await store.record(
+        subscription.id, DAY, DeliveryStatus.SKIPPED, nonce="n", now=NOW, reason="empty"
+    )
+    assert not await store.record(subscription.id, DAY, DeliveryStatus.MISSED, nonce="n", now=NOW)
+    assert (await store.delivery(subscription.id, DAY)).status == DeliveryStatus.SKIPPED
     assert await store.claim(subscription.id, DAY, "n", NOW) is None
 
 
@@ -167,11 +169,11 @@ async def test_latest_deliveries_and_unsubscribe_removes_the_log(store):
     subscription = await subscribe(store)
     for back in (2, 0, 1):
         day = DAY - timedelta(days=back)
-        await store.record(subscription.id, day, MISSED, nonce="n", now=NOW)
+        await store.record(subscription.id, day, DeliveryStatus.MISSED, nonce="n", now=NOW)
     latest = await store.latest_deliveries([subscription.id])
     assert latest[subscription.id].local_date == DAY
     await store.pause(subscription.id, "gone", NOW)
-    assert (await store.subscription(subscription.id)).state == PAUSED
+    assert (await store.subscription(subscription.id)).state == SubscriptionState.PAUSED
     assert await store.subscriptions(active_only=True) == []
     removed = await store.unsubscribe(10, 20)
     assert removed.id == subscription.id
@@ -188,16 +190,16 @@ async def test_forgetting_a_guild_drops_only_its_subscriptions(store):
 
 async def test_zones_chosen_by_members_and_servers(store):
     assert await store.zones(1, 10) == {}
-    await store.set_zone(GUILD, 10, "Asia/Baghdad", NOW)
-    await store.set_zone(USER, 1, "Europe/Berlin", NOW)
-    await store.set_zone(USER, 1, "Europe/Paris", NOW)  # chosen again: replaced
+    await store.set_zone(ZoneScope.GUILD, 10, "Asia/Baghdad", NOW)
+    await store.set_zone(ZoneScope.USER, 1, "Europe/Berlin", NOW)
+    await store.set_zone(ZoneScope.USER, 1, "Europe/Paris", NOW)  # chosen again: replaced
     assert await store.zones(1, 10) == {"user": "Europe/Paris", "guild": "Asia/Baghdad"}
     assert await store.zones(2, 10) == {"guild": "Asia/Baghdad"}
     assert await store.zones(1, None) == {"user": "Europe/Paris"}
-    assert await store.zone_for(1, 10) == (USER, "Europe/Paris")
-    assert await store.zone_for(2, 10) == (GUILD, "Asia/Baghdad")
+    assert await store.zone_for(1, 10) == (ZoneScope.USER, "Europe/Paris")
+    assert await store.zone_for(2, 10) == (ZoneScope.GUILD, "Asia/Baghdad")
     assert await store.zone_for(2, None) == (None, "UTC")
-    await store.set_zone(USER, 1, None, NOW)
+    await store.set_zone(ZoneScope.USER, 1, None, NOW)
     assert await store.zones(1, 10) == {"guild": "Asia/Baghdad"}
     await store.forget_guild(10)
     assert await store.zones(1, 10) == {}

@@ -15,7 +15,7 @@ from bot.discord.context import Interaction
 from bot.discord.embeds import on_this_day_embed
 from bot.discord.replies import reply
 from bot.errors import BadTimezone
-from bot.store.models import GUILD, USER
+from bot.store.models import ZoneScope
 from bot.timezones import parse_zone
 
 if TYPE_CHECKING:
@@ -82,22 +82,22 @@ class TimezoneCog(
     @app_commands.autocomplete(zone=zone_choices)
     async def mine(self, interaction: Interaction, zone: str) -> None:
         chosen = parse_zone(zone).key
-        await self.app.store.set_zone(USER, interaction.user.id, chosen, self.app.now())
+        await self.app.store.set_zone(ZoneScope.USER, interaction.user.id, chosen, self.app.now())
         await reply(interaction, f"/onthisday now means today in {chosen} for you.", ephemeral=True)
 
     @app_commands.command(name="show", description="Which timezone /onthisday uses for you")
     async def show(self, interaction: Interaction) -> None:
         whose, name = await self.app.store.zone_for(interaction.user.id, interaction.guild_id)
         said = {
-            USER: f"Yours: {name}.",
-            GUILD: f"This server's: {name} (set your own with /timezone mine).",
+            ZoneScope.USER: f"Yours: {name}.",
+            ZoneScope.GUILD: f"This server's: {name} (set your own with /timezone mine).",
             None: "UTC: neither you nor this server chose one (/timezone mine).",
         }[whose]
         await reply(interaction, said, ephemeral=True)
 
     @app_commands.command(name="forget", description="Forget your timezone")
     async def forget(self, interaction: Interaction) -> None:
-        await self.app.store.set_zone(USER, interaction.user.id, None, self.app.now())
+        await self.app.store.set_zone(ZoneScope.USER, interaction.user.id, None, self.app.now())
         await reply(
             interaction, "Forgotten: /onthisday uses the server's zone, else UTC.", ephemeral=True
         )
@@ -120,7 +120,9 @@ class ServerZoneCog(commands.Cog):
         if not interaction.permissions.manage_guild:  # admins can override who sees it
             raise app_commands.MissingPermissions(["manage_guild"])
         chosen = parse_zone(zone).key
-        await self.app.store.set_zone(GUILD, interaction.guild_id or 0, chosen, self.app.now())
+        await self.app.store.set_zone(
+            ZoneScope.GUILD, interaction.guild_id or 0, chosen, self.app.now()
+        )
         await reply(
             interaction,
             f"/onthisday now means today in {chosen} here, for members without their own zone.",

@@ -8,7 +8,7 @@ gets past that (an admin can override command permissions per role).
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, assert_never
 
 import discord
 from discord import app_commands
@@ -16,6 +16,7 @@ from discord.ext import commands
 
 from bot.archive.outlets import parse_outlets
 from bot.dates import parse_day
+from bot.digest.delivery import Outcome, Result
 from bot.digest.timing import parse_local_time
 from bot.discord import limits
 from bot.discord.choices import outlet_choices, zone_choices
@@ -24,6 +25,7 @@ from bot.discord.digests import missing_permissions
 from bot.discord.embeds import COLOUR, digest_message, when
 from bot.discord.replies import reply
 from bot.errors import UserFacingError
+from bot.store.models import DeliveryStatus
 from bot.timezones import parse_zone
 
 if TYPE_CHECKING:
@@ -32,13 +34,46 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-STATUS_WORDS = {
-    "sent": "posted",
-    "skipped": "skipped (nothing on file)",
-    "missed": "missed (Dateline was down)",
-    "failed": "failed",
-    "claimed": "being posted",
-}
+
+def status_words(status: DeliveryStatus) -> str:
+    """How /digest list says where a day's delivery stands."""
+    match status:
+        case DeliveryStatus.SENT:
+            return "posted"
+        case DeliveryStatus.SKIPPED:
+            return "skipped (nothing on file)"
+        case DeliveryStatus.MISSED:
+            return "missed (Dateline was down)"
+        case DeliveryStatus.FAILED:
+            return "failed"
+        case DeliveryStatus.CLAIMED:
+            return "being posted"
+        case unexpected:
+            assert_never(unexpected)
+
+
+def sent_now_words(outcome: Outcome, channel: discord.TextChannel) -> str:
+    """The answer to /digest send-now."""
+    match outcome.status:
+        case Result.SENT:
+            return f"Posted today's digest in {channel.mention}."
+        case Result.SKIPPED:
+            return "The archive has nothing for today, so there is nothing to post."
+        case Result.RETRY:
+            return f"Discord didn't take it ({outcome.reason}); I'll retry later today."
+        case Result.PAUSED:
+            return f"I couldn't post: {outcome.reason}. The digest is paused until you fix it."
+        case Result.TAKEN:  # today's is already out (or going out right now)
+            text = f"Today's digest for {channel.mention} is already posted."
+            delivery = outcome.delivery
+            if delivery is not None and delivery.message_id:
+                text += (
+                    f" https://discord.com/channels/{channel.guild.id}/{channel.id}/"
+                    f"{delivery.message_id}"
+                )
+            return text
+        case unexpected:
+            assert_never(unexpected)
 
 
 @app_commands.default_permissions(manage_guild=True)
@@ -161,7 +196,7 @@ class DigestCog(
         next_post = self.app.digests.next_run(subscription)
         line += f"\nNext: {when(next_post, 'R')}" if next_post else "\n**Paused**"
         if last is not None:
-            line += f" · Last: {last.local_date} {STATUS_WORDS.get(last.status, last.status)}"
+            line += f" · Last: {last.local_date} {status_words(last.status)}"
         if subscription.last_error:
             line += f"\n⚠ {limits.clip(subscription.last_error, 300)}"
             if not subscription.active:
@@ -194,21 +229,7 @@ class DigestCog(
         subscription = await self._subscription(interaction, channel.id)
         await interaction.response.defer(ephemeral=True, thinking=True)
         outcome = await self.app.digests.send_now(subscription)
-        messages = {
-            "sent": f"Posted today's digest in {channel.mention}.",
-            "skipped": "The archive has nothing for today, so there is nothing to post.",
-            "retry": f"Discord didn't take it ({outcome.reason}); I'll retry later today.",
-            "paused": f"I couldn't post: {outcome.reason}. The digest is paused until you fix it.",
-        }
-        text = messages.get(outcome.status)
-        if text is None:  # "taken": today's is already out (or going out right now)
-            text = f"Today's digest for {channel.mention} is already posted."
-            delivery = outcome.delivery
-            if delivery is not None and delivery.message_id:
-                text += (
-                    f" https://discord.com/channels/{channel.guild.id}/{channel.id}/"
-                    f"{delivery.message_id}"
-                )
+        text = sent_now_words(outcome, channel)
         await reply(interaction, text, ephemeral=True)
 
     @app_commands.command(name="resume", description="Restart a paused digest after fixing it")
@@ -218,8 +239,8 @@ class DigestCog(
         await interaction.response.defer(ephemeral=True, thinking=True)
         outcomes = await self.app.digests.resume(subscription.id)
         text = f"The digest in {channel.mention} is running again."
-        if any(o.status == "sent" for o in outcomes):
+        if any(o.status is Result.SENT for o in outcomes):
             text += " I posted today's, which had failed."
-        elif any(o.status == "paused" for o in outcomes):
+        elif any(o.status is Result.PAUSED for o in outcomes):
             text = f"Still failing: {outcomes[-1].reason}."
         await reply(interaction, text, ephemeral=True)
