@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import time
 from contextlib import AsyncExitStack
 from datetime import datetime
 from types import TracebackType
@@ -34,6 +35,7 @@ from bot.config import Settings
 from bot.digest.delivery import Deliverer, Poster
 from bot.digest.schedule import DigestScheduler
 from bot.errors import ConfigError
+from bot.observe.metrics import Metrics
 from bot.snapshot import ArchiveHolder
 from bot.store import Store
 
@@ -69,8 +71,11 @@ class App:
         clock: Clock = utc_now,
         rng: random.Random | None = None,
         endpoint: Endpoint | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.settings = settings
+        self.metrics = metrics or Metrics()  # this process's counters; one registry per App
+        self.metrics.watch_archive(lambda: len(archive.current.index.articles))
         self.archive = archive
         self.clock = clock  # tests swap it; everything reads it through ``now``
         self.rng = rng or random.Random()
@@ -91,8 +96,11 @@ class App:
         endpoint: Endpoint | None = None,
     ) -> App:
         """An App over the archive ``settings`` name, loaded now (CPU-bound; before the loop)."""
+        started = time.perf_counter()
         archive = ArchiveHolder.open(settings, rebuild=rebuild, progress=progress)
-        return cls(settings, archive, clock=clock, endpoint=endpoint)
+        app = cls(settings, archive, clock=clock, endpoint=endpoint)
+        app.metrics.index_seconds.set(time.perf_counter() - started)
+        return app
 
     def now(self) -> datetime:
         return self.clock()
@@ -148,6 +156,7 @@ class App:
             self.now,
             catch_up=settings.catch_up,
             misfire_grace=settings.misfire_grace,
+            metrics=self.metrics,
         )
         self._digest_start = asyncio.create_task(self._digests.start(), name="digest-start")
         self._digest_start.add_done_callback(_log_failure)

@@ -22,6 +22,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from bot.errors import ConfigError
+from bot.observe.server import parse_listen
 
 DEFAULT_CONFIG = Path("config.toml")
 ENV_PREFIX = "DATELINE_"
@@ -97,6 +98,18 @@ class DigestSettings(_Section):
 
 class LoggingSettings(_Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    format: Literal["text", "json"] = "text"
+
+
+class ObserveSettings(_Section):
+    listen: str = "127.0.0.1:9108"
+
+    @field_validator("listen")
+    @classmethod
+    def _host_port(cls, value: str) -> str:
+        if value:
+            parse_listen(value)
+        return value
 
 
 class Settings(_Section):
@@ -106,6 +119,7 @@ class Settings(_Section):
     store: StoreSettings = Field(default_factory=StoreSettings)
     digest: DigestSettings = Field(default_factory=DigestSettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
+    observe: ObserveSettings = Field(default_factory=ObserveSettings)
     source_path: str = Field(default="(defaults)", exclude=True)
 
 

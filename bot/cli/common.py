@@ -7,9 +7,10 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from bot.app import App
+from bot.app import App, Endpoint
 from bot.archive import Problem
 from bot.config import Settings, load_settings
+from bot.observe import logs
 
 
 def add_common_arguments(parser: argparse.ArgumentParser) -> None:
@@ -32,17 +33,15 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 
 def configure_logging(settings: Settings, verbose: bool) -> None:
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else settings.logging.level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    logs.configure(logging.DEBUG if verbose else settings.logging.level, settings.logging.format)
 
 
-def open_app(args: argparse.Namespace, *, rebuild: bool = False) -> App:
+def open_app(
+    args: argparse.Namespace, *, rebuild: bool = False, endpoint: Endpoint | None = None
+) -> App:
     settings = settings_from(args)
     configure_logging(settings, args.verbose)
-    return App.open(settings, rebuild=rebuild)
+    return App.open(settings, rebuild=rebuild, endpoint=endpoint)
 
 
 def report_problems(problems: Sequence[Problem]) -> None:

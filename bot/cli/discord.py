@@ -24,7 +24,11 @@ def run_bot(args: argparse.Namespace) -> int:
     from bot.discord import runner
 
     runner.read_token(settings_from(args), os.environ)  # fail fast, before loading the archive
-    app = open_app(args)
+    from bot.observe.server import ObserveServer
+
+    settings = settings_from(args)
+    listen = settings.observe.listen
+    app = open_app(args, endpoint=ObserveServer(listen) if listen else None)
     app.archive.current.require_articles()
     return runner.run(app)
 

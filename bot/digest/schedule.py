@@ -28,6 +28,7 @@ from apscheduler.triggers.date import DateTrigger
 from bot.clock import Clock
 from bot.digest.delivery import Deliverer, Outcome, Result
 from bot.digest.timing import delivery_nonce, due_at, latest_due_date, next_run, trigger
+from bot.observe.metrics import DigestOutcome, Metrics
 from bot.store import Delivery, Store, Subscription
 from bot.store.models import DeliveryStatus
 
@@ -37,6 +38,13 @@ T = TypeVar("T")
 RETRY_DELAYS = (60, 300, 900, 1800, 3600)  # seconds; the last repeats until the day ends
 LOOK_BACK_DAYS = 7  # how far back start-up records missed days
 CONCURRENCY = 64  # subscriptions handled at once; sends are paced by the poster
+# A delivery's status as the operator's metrics count it ("taken": another firing has it).
+_COUNTED = {
+    Result.SENT: DigestOutcome.SENT,
+    Result.SKIPPED: DigestOutcome.SKIPPED,
+    Result.RETRY: DigestOutcome.FAILED,
+    Result.PAUSED: DigestOutcome.PAUSED,
+}
 
 
 async def bounded_gather(coroutines: list[Coroutine[Any, Any, T]], limit: int) -> list[T]:
@@ -67,8 +75,10 @@ class DigestScheduler:
         *,
         catch_up: timedelta,
         misfire_grace: timedelta,
+        metrics: Metrics | None = None,
     ) -> None:
         self.store = store
+        self.metrics = metrics or Metrics()
         self.deliverer = deliverer
         self.clock = clock
         self.catch_up = catch_up
@@ -163,7 +173,7 @@ class DigestScheduler:
         return await self._deliver(subscription, today)
 
     async def _deliver(self, subscription: Subscription, day: date) -> Outcome:
-        outcome = await self.deliverer.deliver(subscription, day)
+        outcome = self._count(await self.deliverer.deliver(subscription, day))
         match outcome.status:
             case Result.RETRY:
                 assert outcome.delivery is not None  # a retry is of a claimed row
@@ -174,6 +184,12 @@ class DigestScheduler:
                 pass
             case unexpected:
                 assert_never(unexpected)
+        return outcome
+
+    def _count(self, outcome: Outcome) -> Outcome:
+        counted = _COUNTED.get(outcome.status)
+        if counted is not None:
+            self.metrics.digest(counted)
         return outcome
 
     def _schedule_retry(self, subscription: Subscription, day: date, attempts: int) -> None:
@@ -190,6 +206,7 @@ class DigestScheduler:
             replace_existing=True,
             misfire_grace_time=None,
         )
+        self.metrics.digest_retries.inc()
 
     async def _retry(self, subscription_id: int, day: date) -> None:
         subscription = await self.store.subscription(subscription_id)
@@ -210,10 +227,11 @@ class DigestScheduler:
                 log.info(
                     "Finishing interrupted digest %s for %s", subscription.id, stale.local_date
                 )
-                await self.deliverer.resend(subscription, stale)
+                self._count(await self.deliverer.resend(subscription, stale))
             else:
                 reason = "interrupted, and too late to post when Dateline came back"
                 await self.store.mark(stale.id, DeliveryStatus.MISSED, now, reason)
+                self.metrics.digest(DigestOutcome.MISSED)
 
     async def catch_up_all(self) -> None:
         """Every active subscription, concurrently (sends are paced by the poster)."""
@@ -254,6 +272,8 @@ class DigestScheduler:
                     now=now,
                     reason="Dateline was not running at the time",
                 )
+                self.metrics.digest(DigestOutcome.MISSED)
             else:
                 await self.store.mark(row.id, DeliveryStatus.MISSED, now, row.last_error)
+                self.metrics.digest(DigestOutcome.MISSED)
         return outcomes

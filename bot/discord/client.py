@@ -17,8 +17,9 @@ from bot.discord.cogs.calendar import CalendarCog, ServerZoneCog, TimezoneCog
 from bot.discord.cogs.digest import DigestCog
 from bot.discord.cogs.info import InfoCog, OwnerCog
 from bot.discord.cogs.search import SearchCog
-from bot.discord.context import DatelineClient
+from bot.discord.context import DatelineClient, Interaction
 from bot.discord.digests import DiscordPoster
+from bot.discord.observe import http_trace, interaction_finished, watch_shards
 from bot.discord.replies import NO_MENTIONS
 from bot.discord.tree import DatelineTree
 from bot.discord.views import DYNAMIC_ITEMS
@@ -43,7 +44,9 @@ class DatelineBot(DatelineClient):
             tree_cls=DatelineTree,
             shard_count=settings.shard_count,
             shard_ids=settings.shard_ids,
+            http_trace=http_trace(app.metrics),
         )
+        watch_shards(self, app.metrics.shards)
 
     async def setup_hook(self) -> None:
         poster = DiscordPoster(self, self.app.settings.digest.sends_per_second)
@@ -56,6 +59,9 @@ class DatelineBot(DatelineClient):
         self.add_dynamic_items(*DYNAMIC_ITEMS)
         await self.sync_commands()
         log.info("Invite link: %s", invite_url(self.application_id or 0))
+
+    async def on_app_command_completion(self, interaction: Interaction, _command: object) -> None:
+        interaction_finished(self.app.metrics, interaction)
 
     async def close(self) -> None:
         await self.app.stop_digests()  # they post through this client: stop them first

@@ -65,6 +65,7 @@ async def report_error(interaction: Interaction, error: BaseException) -> None:
             getattr(interaction.command, "qualified_name", interaction.data),
             interaction.user.id,
             exc_info=error,
+            extra={"incident": incident},
         )
         message = f"Sorry, something went wrong on my side (incident `{incident}`)."
     await reply(interaction, message, ephemeral=True)

@@ -101,7 +101,10 @@ def search_message(
 ) -> dict[str, Any]:
     """Embed and components for one page of a search; raises EmptyQuery on no words."""
     index = bot.app.archive.current.index
-    hits = index.search(request.query, limit=MAX_HITS, filters=request.filters, order=request.order)
+    with bot.app.metrics.search_seconds.time():
+        hits = index.search(
+            request.query, limit=MAX_HITS, filters=request.filters, order=request.order
+        )
     if not hits:
         return {"content": _nothing_found(index, request), "embed": None}
     pages = (len(hits) + PAGE_SIZE - 1) // PAGE_SIZE

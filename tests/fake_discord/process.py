@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -23,6 +24,8 @@ async def start_bot(
         "DATELINE_DISCORD_API_BASE": fake.api_base,
         "DATELINE_SEARCH__CACHE_DIR": str(workdir / "cache"),
         "DATELINE_ARCHIVE__PATHS": f'["{archive}"]',
+        # Any free port: tests run side by side, and the default port may be taken.
+        "DATELINE_OBSERVE__LISTEN": "127.0.0.1:0",
         **env,
     }
     return await asyncio.create_subprocess_exec(
@@ -36,6 +39,19 @@ async def start_bot(
         stderr=log,
         stdin=asyncio.subprocess.DEVNULL,
     )
+
+
+async def observe_base(workdir: Path, timeout: float = 60) -> str:
+    """The process's health and metrics address, read from the line it logs when it listens."""
+    found: list[str] = []
+
+    async def listening() -> bool:
+        log = (workdir / "bot.log").read_text(encoding="utf-8", errors="replace")
+        found[:] = re.findall(r"(http://127\.0\.0\.1:\d+)/metrics", log)
+        return bool(found)
+
+    await eventually(listening, timeout)
+    return found[0]
 
 
 async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 30) -> None:
