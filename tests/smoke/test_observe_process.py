@@ -51,14 +51,13 @@ async def subscribe(workdir, channels: list[int]) -> None:
 def hold_ready(fake) -> asyncio.Event:
     """READY waits until the returned event is set (the bot's IDENTIFY is answered late)."""
     release = asyncio.Event()
-    answer = fake._on_gateway
+    identify = fake.gateway._identify
 
-    async def held(socket, payload):
-        if payload.get("op") == 2:
-            await release.wait()
-        await answer(socket, payload)
+    async def held(*args, **kwargs):
+        await release.wait()
+        await identify(*args, **kwargs)
 
-    fake._on_gateway = held
+    fake.gateway._identify = held
     return release
 
 
