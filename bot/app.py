@@ -25,12 +25,14 @@ import random
 import time
 from contextlib import AsyncExitStack
 from datetime import datetime
+from functools import cached_property
 from types import TracebackType
 from typing import Protocol, Self
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.clock import Clock, utc_now
+from bot.cluster.topology import Topology, process_identity, resolve
 from bot.config import Settings
 from bot.digest.delivery import Deliverer, Poster
 from bot.digest.schedule import DigestScheduler
@@ -38,6 +40,7 @@ from bot.errors import ConfigError
 from bot.observe.metrics import Metrics
 from bot.snapshot import ArchiveHolder
 from bot.store import Store
+from bot.store.models import Claimant
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +108,11 @@ class App:
     def now(self) -> datetime:
         return self.clock()
 
+    @cached_property
+    def topology(self) -> Topology:
+        """This process's shards and the guilds it owns; ConfigError when it can't run them."""
+        return resolve(self.settings.cluster, self.settings.store.url)
+
     # --- lifecycle ---
 
     async def __aenter__(self) -> Self:
@@ -148,8 +156,11 @@ class App:
         """
         if self._digests is not None:
             raise RuntimeError("digests are already started")
-        settings = self.settings.digest
-        deliverer = Deliverer(self.store, self.archive, poster, self.now, empty=settings.empty)
+        settings, cluster = self.settings.digest, self.settings.cluster
+        claimant = Claimant(process_identity(), cluster.lease)
+        deliverer = Deliverer(
+            self.store, self.archive, poster, self.now, claimant, empty=settings.empty
+        )
         self._digests = DigestScheduler(
             self.store,
             deliverer,
@@ -157,6 +168,9 @@ class App:
             catch_up=settings.catch_up,
             misfire_grace=settings.misfire_grace,
             metrics=self.metrics,
+            topology=self.topology,
+            repair_every=cluster.lease,
+            reconcile_every=cluster.reconcile_every,
         )
         self._digest_start = asyncio.create_task(self._digests.start(), name="digest-start")
         self._digest_start.add_done_callback(_log_failure)

@@ -10,14 +10,23 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -59,8 +68,6 @@ class SearchSettings(_Section):
 class DiscordSettings(_Section):
     token_file: str | None = None
     api_base: str | None = None
-    shard_count: int | None = Field(default=None, ge=1)
-    shard_ids: list[int] | None = None
     dev_guild_id: int | None = None
     owner_ids: list[int] = Field(default_factory=list)
 
@@ -96,6 +103,66 @@ class DigestSettings(_Section):
     sends_per_second: float = Field(default=47, gt=0, le=48)
 
 
+MAX_SHARDS = 100_000  # far beyond any real bot; keeps a typo such as 1e9 out
+
+
+def _process_index(value: object) -> object:
+    """A process index from 0, or "hostname": read it from the host name's ordinal."""
+    if value is None or value == "hostname":
+        return value
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    raise ValueError('expected a whole number from 0, or "hostname" (dateline-3 -> 3)')
+
+
+class ClusterSettings(_Section):
+    """Which shards this process runs; the whole cluster must agree on ``shard_count``.
+
+    Checked for consistency here; the slice itself is worked out by
+    :func:`bot.cluster.topology.resolve`, which also reads the host name.
+    """
+
+    shard_count: int | None = Field(default=None, ge=1, le=MAX_SHARDS)
+    shard_ids: list[Annotated[int, Field(ge=0)]] | None = Field(default=None, min_length=1)
+    index: Annotated[int | Literal["hostname"] | None, BeforeValidator(_process_index)] = None
+    size: int | None = Field(default=None, ge=1, le=MAX_SHARDS)
+    lease: timedelta = Field(default=timedelta(seconds=60))
+    reconcile_every: timedelta = Field(default=timedelta(minutes=3))
+
+    @field_validator("lease", "reconcile_every")
+    @classmethod
+    def _duration(cls, value: timedelta) -> timedelta:
+        if not timedelta(seconds=5) <= value <= timedelta(hours=1):
+            raise ValueError("expected a duration from 5 seconds to 1 hour")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ClusterSettings:
+        partial = self.shard_ids is not None or self.index is not None or self.size is not None
+        if partial and self.shard_count is None:
+            raise ValueError(
+                "shard_count: required when this process runs only some shards "
+                "(every process of a cluster must agree on it)"
+            )
+        if self.shard_ids is not None and (self.index is not None or self.size is not None):
+            raise ValueError("shard_ids: give either shard_ids or index and size, not both")
+        if (self.index is None) != (self.size is None):
+            raise ValueError("index and size: give both (process index of size processes)")
+        count = self.shard_count or 0
+        if self.shard_ids is not None:
+            outside = [s for s in self.shard_ids if s >= count]
+            if outside:
+                raise ValueError(f"shard_ids: {outside[0]} is not below shard_count {count}")
+            if len(set(self.shard_ids)) != len(self.shard_ids):
+                raise ValueError("shard_ids: a shard is listed twice")
+        if self.size is not None:
+            if self.size > count:
+                raise ValueError(f"size: {self.size} processes for {count} shards leaves one idle")
+            if isinstance(self.index, int) and self.index >= self.size:
+                raise ValueError(f"index: {self.index} is not below size {self.size}")
+        return self
+
+
 class LoggingSettings(_Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     format: Literal["text", "json"] = "text"
@@ -118,6 +185,7 @@ class Settings(_Section):
     discord: DiscordSettings = Field(default_factory=DiscordSettings)
     store: StoreSettings = Field(default_factory=StoreSettings)
     digest: DigestSettings = Field(default_factory=DigestSettings)
+    cluster: ClusterSettings = Field(default_factory=ClusterSettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
     observe: ObserveSettings = Field(default_factory=ObserveSettings)
     source_path: str = Field(default="(defaults)", exclude=True)
@@ -160,6 +228,10 @@ def _describe(err: ValidationError, source: str, env_keys: Mapping[str, str]) ->
     message = _FRIENDLY.get(first["type"], message)
     if first["type"] in {"greater_than_equal", "less_than_equal"}:
         message = message.replace("expected ", "expected a number ")
+    section_rule = re.match(r"(\w+): ", message)
+    if section_rule and "." not in key and first["type"] == "value_error":
+        # A rule across a section's keys names the key it is about first.
+        key, message = f"{key}.{section_rule[1]}", message[section_rule.end() :]
     where = env_keys.get(key, source)
     return f"{where}: {key or '(top level)'}: {message}"
 

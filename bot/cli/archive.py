@@ -7,6 +7,7 @@ import json
 
 from bot.archive.stats import archive_stats
 from bot.cli.common import add_common_arguments, open_app, report_problems
+from bot.cluster.topology import resolve
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -48,7 +49,10 @@ def run_stats(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    archive = open_app(args).archive.current
+    app = open_app(args)
+    topology = resolve(app.settings.cluster, app.settings.store.url)  # one line if it can't run
+    print(f"Cluster: this process would run {topology.describe()}.")
+    archive = app.archive.current
     report_problems(archive.problems)
     count = len(archive.index.articles)
     if archive.problems:

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 
 from bot.cli.common import add_common_arguments, open_app, settings_from
+from bot.cluster.topology import resolve
+
+log = logging.getLogger(__name__)
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -23,12 +27,14 @@ def register(commands: argparse._SubParsersAction) -> None:
 def run_bot(args: argparse.Namespace) -> int:
     from bot.discord import runner
 
-    runner.read_token(settings_from(args), os.environ)  # fail fast, before loading the archive
+    settings = settings_from(args)
+    runner.read_token(settings, os.environ)  # fail fast, before loading the archive
+    topology = resolve(settings.cluster, settings.store.url)  # one line if it can't run
     from bot.observe.server import ObserveServer
 
-    settings = settings_from(args)
     listen = settings.observe.listen
     app = open_app(args, endpoint=ObserveServer(listen) if listen else None)
+    log.info("Running %s", topology.describe())
     app.archive.current.require_articles()
     return runner.run(app)
 

@@ -6,12 +6,20 @@ catch-up) finds it taken. The message goes out with a deterministic nonce, so
 if the process dies after Discord accepted it but before the row says SENT,
 the resend at start-up returns the same message instead of a duplicate.
 Every attempt is counted in the row; nothing is lost.
+
+With several processes a claim is held, not just taken: it names this
+process and a lease that is renewed while the post waits and goes out; only an
+expired lease may be taken over, and every outcome is written as a
+compare-and-set on the claim still being ours, so a process that stalled past
+its lease cannot overwrite the outcome of the one that took over.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -22,7 +30,7 @@ from bot.digest.plan import Digest, DigestOptions, EmptyPolicy, plan_digest
 from bot.digest.timing import delivery_nonce
 from bot.snapshot import ArchiveHolder
 from bot.store import Delivery, Store, Subscription
-from bot.store.models import DeliveryStatus
+from bot.store.models import Claimant, DeliveryStatus
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +83,7 @@ class Deliverer:
         archive: ArchiveHolder,
         poster: Poster,
         clock: Clock,
+        claimant: Claimant,
         *,
         empty: EmptyPolicy = "skip",
         concurrency: int = 50,
@@ -83,6 +92,7 @@ class Deliverer:
         self.archive = archive  # the holder, read at each delivery: a reload replaces the archive
         self.poster = poster
         self.clock = clock
+        self.claimant = claimant
         self.empty = empty
         self._slots = asyncio.Semaphore(concurrency)
 
@@ -111,28 +121,62 @@ class Deliverer:
                     reason=reason,
                 )
                 return Outcome(Result.SKIPPED, reason=reason)
-            claimed = await self.store.claim(subscription.id, local_date, nonce, self.clock())
+            claimed = await self.store.claim(
+                subscription.id, local_date, nonce, self.clock(), self.claimant
+            )
             if claimed is None:
                 return Outcome(Result.TAKEN, await self.store.delivery(subscription.id, local_date))
             return await self._send(subscription, claimed, digest)
 
     async def resend(self, subscription: Subscription, stale: Delivery) -> Outcome:
-        """Finish a delivery a crash interrupted, with its original nonce."""
+        """Finish a delivery whose owner stopped renewing its lease, with its original nonce."""
         async with self._slots:
-            claimed = await self.store.retake_stale(stale.id, self.clock())
+            claimed = await self.store.take_over(stale.id, self.claimant, self.clock())
             if claimed is None:
                 return Outcome(Result.TAKEN, stale)
             digest = self.plan(subscription, stale.local_date)
             if digest is None:  # the archive changed under the crash; nothing to finish
-                await self.store.mark(
-                    claimed.id, DeliveryStatus.SKIPPED, self.clock(), "nothing to post"
-                )
+                await self._settle(claimed, DeliveryStatus.SKIPPED, "nothing to post")
                 return Outcome(Result.SKIPPED)
             return await self._send(subscription, claimed, digest)
 
+    async def _settle(self, claimed: Delivery, status: DeliveryStatus, reason: str | None) -> bool:
+        """Record our claim's outcome unless the claim stopped being ours."""
+        settled = await self.store.mark(
+            claimed.id,
+            status,
+            self.clock(),
+            reason,
+            expected=DeliveryStatus.CLAIMED,
+            owner=self.claimant.owner,
+        )
+        if not settled:
+            log.warning(
+                "Digest delivery %s: another process took over the claim; its outcome stands",
+                claimed.id,
+            )
+        return settled
+
+    @contextlib.asynccontextmanager
+    async def _leased(self, claimed: Delivery) -> AsyncIterator[None]:
+        """Renew the claim's lease while the post waits for its turn and goes out."""
+
+        async def renew() -> None:
+            while True:
+                await asyncio.sleep(self.claimant.lease.total_seconds() / 3)
+                if not await self.store.renew(claimed.id, self.claimant, self.clock()):
+                    return
+
+        renewing = asyncio.create_task(renew())
+        try:
+            yield
+        finally:
+            renewing.cancel()
+
     async def _send(self, subscription: Subscription, claimed: Delivery, digest: Digest) -> Outcome:
         try:
-            message_id = await self.poster.post(subscription.channel_id, digest, claimed.nonce)
+            async with self._leased(claimed):
+                message_id = await self.poster.post(subscription.channel_id, digest, claimed.nonce)
         except DeliveryFailed as failure:
             return await self._failed(subscription, claimed, failure)
         except Exception as error:  # a bug or a network fault: retry later, keep the row
@@ -140,7 +184,14 @@ class Deliverer:
             failure = DeliveryFailed(f"unexpected error: {error!r}", permanent=False)
             return await self._failed(subscription, claimed, failure)
         now = self.clock()
-        await self.store.mark_sent(claimed.id, message_id, now)
+        if not await self.store.mark_sent(claimed.id, message_id, now, owner=self.claimant.owner):
+            log.warning(
+                "Digest %s for %s: posted, but another process took over the claim "
+                "(the same nonce makes it one message)",
+                subscription.id,
+                claimed.local_date,
+            )
+            return Outcome(Result.TAKEN, claimed)
         if subscription.last_error:
             await self.store.note_error(subscription.id, None, now)
         log.info(
@@ -156,7 +207,8 @@ class Deliverer:
         self, subscription: Subscription, claimed: Delivery, failure: DeliveryFailed
     ) -> Outcome:
         now = self.clock()
-        await self.store.mark(claimed.id, DeliveryStatus.FAILED, now, failure.reason)
+        if not await self._settle(claimed, DeliveryStatus.FAILED, failure.reason):
+            return Outcome(Result.TAKEN, claimed)
         if failure.permanent:
             log.warning("Pausing digest %s: %s", subscription.id, failure.reason)
             await self.store.pause(subscription.id, failure.reason, now)

@@ -2,11 +2,20 @@
 
 One ``CronTrigger`` per subscription, in the subscription's own ``ZoneInfo``,
 with ``coalesce=True`` and an explicit misfire grace. Jobs are not persisted:
-the store is the truth and the jobs are rebuilt from it at every start and
-every subscription change. At start-up, once the jobs are scheduled:
+the store is the truth and the jobs are rebuilt from it at every start, every
+announced subscription change and every periodic reconciliation. A job is only
+a reminder: when it fires it re-reads its subscription and posts only what the
+subscription's current schedule says is due now, so a stale job does nothing.
 
-1. deliveries a crash left CLAIMED are finished with their original nonce
-   (or recorded MISSED when they are older than ``digest.catch_up``);
+In a cluster a process schedules, repairs and posts only the subscriptions of
+guilds on its own shards (:class:`~bot.cluster.topology.Topology`); the
+delivery claim stays the last line of defence when two processes both believe
+they own a guild (a rolling restart, a reshard). At start-up, once the jobs
+are scheduled:
+
+1. deliveries left CLAIMED by a process that stopped renewing their lease are
+   finished with their original nonce (or recorded MISSED when they are older
+   than ``digest.catch_up``);
 2. each active subscription's recent due times are checked: one missed by
    less than ``catch_up`` is posted now, older ones are recorded MISSED.
 
@@ -26,8 +35,16 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
 from bot.clock import Clock
+from bot.cluster.topology import Topology
 from bot.digest.delivery import Deliverer, Outcome, Result
-from bot.digest.timing import delivery_nonce, due_at, latest_due_date, next_run, trigger
+from bot.digest.timing import (
+    delivery_nonce,
+    due_at,
+    latest_due,
+    latest_due_date,
+    next_run,
+    trigger,
+)
 from bot.observe.metrics import DigestOutcome, Metrics
 from bot.store import Delivery, Store, Subscription
 from bot.store.models import DeliveryStatus
@@ -62,6 +79,10 @@ def look_back_start(now: datetime) -> date:
     return now.date() - timedelta(days=LOOK_BACK_DAYS + 2)
 
 
+def _schedule_of(subscription: Subscription) -> tuple[str, str]:
+    return subscription.local_time, subscription.timezone
+
+
 def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=RETRY_DELAYS[min(attempts, len(RETRY_DELAYS)) - 1])
 
@@ -76,6 +97,9 @@ class DigestScheduler:
         catch_up: timedelta,
         misfire_grace: timedelta,
         metrics: Metrics | None = None,
+        topology: Topology | None = None,
+        repair_every: timedelta = timedelta(minutes=1),
+        reconcile_every: timedelta = timedelta(minutes=3),
     ) -> None:
         self.store = store
         self.metrics = metrics or Metrics()
@@ -83,8 +107,14 @@ class DigestScheduler:
         self.clock = clock
         self.catch_up = catch_up
         self.misfire_grace = misfire_grace
+        self.topology = topology or Topology()
+        self.repair_every = repair_every
+        self.reconcile_every = reconcile_every
+        self._maintenance: asyncio.Task | None = None
         self.scheduler = AsyncIOScheduler()
         self._firing = asyncio.Semaphore(CONCURRENCY)
+        # What each job was built from, so reconciling touches only what changed.
+        self._scheduled: dict[int, tuple[str, str]] = {}
 
     # --- lifecycle ---
 
@@ -99,29 +129,71 @@ class DigestScheduler:
             self.scheduler.start()
         await self.recover()
         await self.catch_up_all()
+        self._maintenance = asyncio.create_task(self._maintain(), name="digest-maintenance")
 
     async def stop(self) -> None:
+        if self._maintenance is not None:
+            self._maintenance.cancel()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
 
-    async def rebuild(self) -> None:
-        """Make the jobs match the store's active subscriptions exactly."""
-        subscriptions = await self.store.subscriptions(active_only=True)
-        wanted = {self._job_id(s.id): s for s in subscriptions}
-        for job in self.scheduler.get_jobs():
-            if job.id.startswith("digest-") and job.id not in wanted:
-                job.remove()
+    async def _maintain(self) -> None:
+        """Repair every ``repair_every`` (the claim lease), reconcile every ``reconcile_every``.
+
+        A claim left by a process that died is finished about one lease after
+        its owner stopped renewing it, whoever owns its guild now; a change
+        made in the store behind Dateline's back reaches the jobs within
+        ``reconcile_every``. Failures are logged and tried again next round.
+        """
+        loop = asyncio.get_running_loop()
+        next_reconcile = loop.time() + self.reconcile_every.total_seconds()
+        while True:
+            await asyncio.sleep(self.repair_every.total_seconds())
+            try:
+                await self.recover()
+                if loop.time() >= next_reconcile:
+                    next_reconcile = loop.time() + self.reconcile_every.total_seconds()
+                    await self.rebuild()
+            except Exception:
+                log.exception("Digest maintenance failed; trying again next round")
+
+    async def rebuild(self) -> dict[str, int]:
+        """Make the jobs match the store's active subscriptions of owned guilds exactly.
+
+        Run at start and periodically (``cluster.reconcile_every``): a change
+        made in the store by anything but Dateline (an operator's SQL) is
+        picked up here. Returns how many jobs were added, changed and removed.
+        """
+        subscriptions = await self.store.subscriptions(
+            active_only=True, shards=self.topology.shards
+        )
+        wanted = {s.id: s for s in subscriptions}
+        counts = {"added": 0, "changed": 0, "removed": 0}
+        for subscription_id in set(self._scheduled) - set(wanted):
+            self._unschedule(subscription_id)
+            counts["removed"] += 1
         for subscription in wanted.values():
-            self._schedule(subscription)
-        log.info("Scheduled %d digest(s)", len(wanted))
+            known = self._scheduled.get(subscription.id)
+            if known != _schedule_of(subscription):
+                self._schedule(subscription)
+                counts["changed" if known else "added"] += 1
+        log.info(
+            "Digest jobs match the store: %d scheduled (%d added, %d changed, %d removed)",
+            len(wanted),
+            *counts.values(),
+        )
+        return counts
 
     async def reschedule(self, subscription_id: int) -> None:
         """Rebuild one subscription's job from the store after it changed (or went)."""
         subscription = await self.store.subscription(subscription_id)
-        if subscription is not None and subscription.active:
+        if subscription is not None and subscription.active and self._owns(subscription):
             self._schedule(subscription)
         else:
             self._unschedule(subscription_id)
+
+    def _owns(self, subscription: Subscription) -> bool:
+        return self.topology.owns(subscription.guild_id)
 
     async def resume(self, subscription_id: int) -> list[Outcome]:
         """Restart a paused subscription, and post a failed recent day if still in time."""
@@ -142,8 +214,10 @@ class DigestScheduler:
             misfire_grace_time=int(self.misfire_grace.total_seconds()),
             max_instances=3,  # a slow send must not make the next firing "skipped"
         )
+        self._scheduled[subscription.id] = _schedule_of(subscription)
 
     def _unschedule(self, subscription_id: int) -> None:
+        self._scheduled.pop(subscription_id, None)
         if self.scheduler.get_job(self._job_id(subscription_id)):
             self.scheduler.remove_job(self._job_id(subscription_id))
 
@@ -159,12 +233,30 @@ class DigestScheduler:
     # --- running ---
 
     async def fire(self, subscription_id: int) -> Outcome | None:
-        """The job body: post the digest of the most recent due time, if not done yet."""
+        """The job body: post today's digest if the subscription, as it is now, is due now.
+
+        The job may be stale (changed through another process, or in the
+        store): it posts only when the current schedule's latest due time is
+        within the misfire grace and came after that schedule was set;
+        otherwise the job is rebuilt from the store and nothing is posted.
+        """
         async with self._firing:  # thousands due at 09:00 queue here, not on the database
             subscription = await self.store.subscription(subscription_id)
-            if subscription is None or not subscription.active:
+            if subscription is None or not subscription.active or not self._owns(subscription):
+                self._unschedule(subscription_id)
                 return None
-            day = latest_due_date(self.clock(), subscription.local_time, subscription.zone)
+            now = self.clock()
+            day, due = latest_due(now, subscription.local_time, subscription.zone)
+            if now - due > self.misfire_grace or due < subscription.schedule_from:
+                if self._scheduled.get(subscription.id) != _schedule_of(subscription):
+                    log.info(
+                        "Digest %s: its job was stale (now due at %s %s); rescheduled, not posted",
+                        subscription.id,
+                        subscription.local_time,
+                        subscription.timezone,
+                    )
+                    self._schedule(subscription)
+                return None
             return await self._deliver(subscription, day)
 
     async def send_now(self, subscription: Subscription) -> Outcome:
@@ -210,15 +302,18 @@ class DigestScheduler:
 
     async def _retry(self, subscription_id: int, day: date) -> None:
         subscription = await self.store.subscription(subscription_id)
-        if subscription is not None and subscription.active:
+        if subscription is not None and subscription.active and self._owns(subscription):
             await self._deliver(subscription, day)
 
     # --- start-up repair ---
 
     async def recover(self) -> None:
-        """Finish or write off deliveries a crash left CLAIMED."""
+        """Finish or write off owned deliveries whose claim's lease expired (a crash).
+
+        A claim whose owner is alive and renewing is left alone, even at start.
+        """
         now = self.clock()
-        for stale in await self.store.stale_claims():
+        for stale in await self.store.expired_claims(now, self.topology.shards):
             subscription = await self.store.subscription(stale.subscription_id)
             if subscription is None:
                 continue
@@ -230,12 +325,22 @@ class DigestScheduler:
                 self._count(await self.deliverer.resend(subscription, stale))
             else:
                 reason = "interrupted, and too late to post when Dateline came back"
-                await self.store.mark(stale.id, DeliveryStatus.MISSED, now, reason)
-                self.metrics.digest(DigestOutcome.MISSED)
+                missed = await self.store.mark(
+                    stale.id,
+                    DeliveryStatus.MISSED,
+                    now,
+                    reason,
+                    expected=DeliveryStatus.CLAIMED,
+                    owner=stale.owner,
+                )
+                if missed:
+                    self.metrics.digest(DigestOutcome.MISSED)
 
     async def catch_up_all(self) -> None:
-        """Every active subscription, concurrently (sends are paced by the poster)."""
-        subscriptions = await self.store.subscriptions(active_only=True)
+        """Every owned active subscription, concurrently (sends are paced by the poster)."""
+        subscriptions = await self.store.subscriptions(
+            active_only=True, shards=self.topology.shards
+        )
         known = await self.store.deliveries_since(look_back_start(self.clock()))
         await bounded_gather([self.catch_up_one(s, known) for s in subscriptions], CONCURRENCY)
 
@@ -257,9 +362,9 @@ class DigestScheduler:
             day = latest - timedelta(days=back)
             due = due_at(day, subscription.local_time, subscription.zone)
             row = known.get((subscription.id, day))
-            if row is None and due < subscription.created_at:
-                continue  # the subscription did not exist yet
-            if row is not None and row.status != DeliveryStatus.FAILED:
+            if row is None and due < subscription.schedule_from:
+                continue  # not due under the schedule as it was then (or none)
+            if row is not None and row.status is not DeliveryStatus.FAILED:
                 continue
             if now - due <= self.catch_up:
                 outcomes.append(await self._deliver(subscription, day))
@@ -274,6 +379,13 @@ class DigestScheduler:
                 )
                 self.metrics.digest(DigestOutcome.MISSED)
             else:
-                await self.store.mark(row.id, DeliveryStatus.MISSED, now, row.last_error)
-                self.metrics.digest(DigestOutcome.MISSED)
+                missed = await self.store.mark(
+                    row.id,
+                    DeliveryStatus.MISSED,
+                    now,
+                    row.last_error,
+                    expected=DeliveryStatus.FAILED,
+                )
+                if missed:
+                    self.metrics.digest(DigestOutcome.MISSED)
         return outcomes

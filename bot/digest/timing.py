@@ -8,7 +8,7 @@ the local date) absorbs the second firing.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
@@ -36,6 +36,17 @@ def latest_due_date(now: datetime, local_time: str, zone: ZoneInfo) -> date:
     """The local date of the most recent due time at or before ``now``."""
     today = now.astimezone(zone).date()
     return today if due_at(today, local_time, zone) <= now else today - timedelta(days=1)
+
+
+def latest_due(now: datetime, local_time: str, zone: ZoneInfo) -> tuple[date, datetime]:
+    """The local date and UTC instant of the most recent due time at or before ``now``.
+
+    On a fall-back day the repeated local time's second instant counts once it passed.
+    """
+    day = latest_due_date(now, local_time, zone)
+    first = due_at(day, local_time, zone)
+    instants = (first.astimezone(UTC), first.replace(fold=1).astimezone(UTC))
+    return day, max(i for i in instants if i <= now)
 
 
 def trigger(local_time: str, zone: ZoneInfo) -> CronTrigger:

@@ -34,7 +34,7 @@ COGS = (SearchCog, CalendarCog, TimezoneCog, ServerZoneCog, InfoCog, OwnerCog, D
 
 class DatelineBot(DatelineClient):
     def __init__(self, app: App) -> None:
-        settings = app.settings.discord
+        topology = app.topology
         super().__init__(
             app,
             command_prefix=commands.when_mentioned,
@@ -42,14 +42,17 @@ class DatelineBot(DatelineClient):
             intents=discord.Intents(guilds=True),  # nothing privileged: no message content
             allowed_mentions=NO_MENTIONS,
             tree_cls=DatelineTree,
-            shard_count=settings.shard_count,
-            shard_ids=settings.shard_ids,
+            shard_count=topology.shard_count,
+            shard_ids=list(topology.shard_ids) if topology.shard_ids is not None else None,
             http_trace=http_trace(app.metrics),
         )
         watch_shards(self, app.metrics.shards)
 
     async def setup_hook(self) -> None:
-        poster = DiscordPoster(self, self.app.settings.digest.sends_per_second)
+        # One bot token, one budget: digests follow guild ownership, so this process
+        # paces its posts to its shards' share of the bot's sends per second.
+        share = self.app.topology.share
+        poster = DiscordPoster(self, self.app.settings.digest.sends_per_second * share)
         await self.app.start_digests(poster)
         for cog_type in COGS:
             cog = cog_type(self.app)

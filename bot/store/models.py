@@ -6,7 +6,8 @@ a second firing of the same day (a DST fall-back, a restart) finds the row taken
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -42,7 +43,9 @@ class SubscriptionState(StrEnum):
 class DeliveryStatus(StrEnum):
     """Where one day's digest for one subscription stands."""
 
-    CLAIMED = "claimed"  # about to be sent; a crash leaves it here and start-up resends it
+    # Being sent by ``owner`` while its lease runs; a crash leaves it here, and once the
+    # lease expires repair resends it with the same nonce.
+    CLAIMED = "claimed"
     SENT = "sent"
     FAILED = "failed"  # retryable, until the local day ends
     SKIPPED = "skipped"  # nothing to post
@@ -111,6 +114,9 @@ class Subscription(Base):
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # When the current time and zone were set: due times before it belong to an older
+    # schedule (or none) and are never posted, wherever a stale job or catch-up finds them.
+    schedule_from: Mapped[datetime] = mapped_column(UTCDateTime())
 
     @property
     def zone(self) -> ZoneInfo:
@@ -146,6 +152,16 @@ class Delivery(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    owner: Mapped[str | None] = mapped_column(String(100), nullable=True)  # process holding it
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+@dataclass(frozen=True)
+class Claimant:
+    """A process taking claims: its identity and how long a claim stays its own unrenewed."""
+
+    owner: str
+    lease: timedelta
 
 
 class ZonePreference(Base):

@@ -13,13 +13,28 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Delete, delete, event, func, select, tuple_, update
+from sqlalchemy import (
+    ColumnElement,
+    Delete,
+    Integer,
+    and_,
+    case,
+    delete,
+    event,
+    func,
+    literal,
+    or_,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 from bot.store import migrate
 from bot.store.models import (
+    Claimant,
     Delivery,
     DeliveryStatus,
     Subscription,
@@ -122,7 +137,11 @@ class Store:
         max_items: int = 10,
         sources: Sequence[str] = (),
     ) -> Subscription:
-        """Create or replace the channel's subscription; re-subscribing also un-pauses it."""
+        """Create or replace the channel's subscription; re-subscribing also un-pauses it.
+
+        ``schedule_from`` moves to ``now`` only when the time or zone changed:
+        due times before it were never promised to anyone.
+        """
         values = {
             "local_time": local_time,
             "timezone": timezone,
@@ -133,12 +152,18 @@ class Store:
             "last_error": None,
             "updated_at": now,
         }
-        statement = (
-            self._insert(Subscription)
-            .values(guild_id=guild_id, channel_id=channel_id, created_at=now, **values)
-            .on_conflict_do_update(index_elements=["guild_id", "channel_id"], set_=values)
-            .returning(Subscription)
+        insert = self._insert(Subscription).values(
+            guild_id=guild_id, channel_id=channel_id, created_at=now, schedule_from=now, **values
         )
+        same_schedule = and_(
+            Subscription.local_time == insert.excluded.local_time,
+            Subscription.timezone == insert.excluded.timezone,
+        )
+        schedule_from = case((same_schedule, Subscription.schedule_from), else_=now)
+        statement = insert.on_conflict_do_update(
+            index_elements=["guild_id", "channel_id"],
+            set_={**values, "schedule_from": schedule_from},
+        ).returning(Subscription)
         async with self._sessions.begin() as session:
             return (await session.scalars(statement)).one()
 
@@ -172,9 +197,16 @@ class Store:
             return (await session.scalars(statement)).one_or_none()
 
     async def subscriptions(
-        self, *, guild_id: int | None = None, active_only: bool = False
+        self,
+        *,
+        guild_id: int | None = None,
+        active_only: bool = False,
+        shards: Shards | None = None,
     ) -> list[Subscription]:
+        """Subscriptions in id order; ``shards`` keeps those of guilds on these shards only."""
         statement = select(Subscription).order_by(Subscription.id)
+        if shards is not None:
+            statement = statement.where(on_shards(Subscription.guild_id, shards))
         if guild_id is not None:
             statement = statement.where(Subscription.guild_id == guild_id)
         if active_only:
@@ -208,21 +240,28 @@ class Store:
     # --- deliveries ---
 
     async def claim(
-        self, subscription_id: int, local_date: date, nonce: str, now: datetime
+        self,
+        subscription_id: int,
+        local_date: date,
+        nonce: str,
+        now: datetime,
+        claimant: Claimant,
     ) -> Delivery | None:
         """Take the day's delivery row for sending; None when it is sent, skipped or taken.
 
-        A new day inserts a CLAIMED row; a FAILED one (retryable) is taken
-        again. The insert-or-nothing and the conditional update are single
-        statements, so two concurrent callers can never both win.
+        A new day inserts a CLAIMED row owned by ``claimant`` with a lease; a
+        FAILED one (retryable) is taken again. The insert-or-nothing and the
+        compare-and-set are single statements, so two callers, in one process
+        or two, can never both win.
         """
+        lease = _lease(claimant, now)
         insert = self._new_day(
             subscription_id,
             local_date,
             status=DeliveryStatus.CLAIMED,
             nonce=nonce,
             attempts=1,
-            updated_at=now,
+            **lease,
         ).returning(Delivery)
         retake = (
             update(Delivery)
@@ -231,7 +270,7 @@ class Store:
                 Delivery.local_date == local_date,
                 Delivery.status == DeliveryStatus.FAILED,
             )
-            .values(status=DeliveryStatus.CLAIMED, attempts=Delivery.attempts + 1, updated_at=now)
+            .values(status=DeliveryStatus.CLAIMED, attempts=Delivery.attempts + 1, **lease)
             .returning(Delivery)
         )
         async with self._sessions.begin() as session:
@@ -248,33 +287,87 @@ class Store:
             .on_conflict_do_nothing(index_elements=["subscription_id", "local_date"])
         )
 
-    async def retake_stale(self, delivery_id: int, now: datetime) -> Delivery | None:
-        """Count one more attempt on a CLAIMED row a crash left behind."""
+    async def renew(self, delivery_id: int, claimant: Claimant, now: datetime) -> bool:
+        """Extend our lease on a claim we still hold; False when it is no longer ours."""
         statement = (
             update(Delivery)
-            .where(Delivery.id == delivery_id, Delivery.status == DeliveryStatus.CLAIMED)
-            .values(attempts=Delivery.attempts + 1, updated_at=now)
+            .where(
+                Delivery.id == delivery_id,
+                Delivery.status == DeliveryStatus.CLAIMED,
+                Delivery.owner == claimant.owner,
+            )
+            .values(lease_until=now + claimant.lease)
+        )
+        async with self._sessions.begin() as session:
+            return (await session.execute(statement)).rowcount == 1
+
+    async def expired_claims(self, now: datetime, shards: Shards | None = None) -> list[Delivery]:
+        """CLAIMED rows whose owner stopped renewing them (it died, or hangs)."""
+        statement = (
+            select(Delivery)
+            .where(Delivery.status == DeliveryStatus.CLAIMED, _lease_expired(now))
+            .order_by(Delivery.id)
+        )
+        if shards is not None:
+            statement = statement.join(Subscription).where(on_shards(Subscription.guild_id, shards))
+        async with self._sessions() as session:
+            return list(await session.scalars(statement))
+
+    async def take_over(
+        self, delivery_id: int, claimant: Claimant, now: datetime
+    ) -> Delivery | None:
+        """Become the owner of an expired claim, counting one more attempt; None if it lives."""
+        statement = (
+            update(Delivery)
+            .where(
+                Delivery.id == delivery_id,
+                Delivery.status == DeliveryStatus.CLAIMED,
+                _lease_expired(now),
+            )
+            .values(attempts=Delivery.attempts + 1, **_lease(claimant, now))
             .returning(Delivery)
         )
         async with self._sessions.begin() as session:
             return (await session.scalars(statement)).one_or_none()
 
-    async def mark_sent(self, delivery_id: int, message_id: int, now: datetime) -> None:
-        await self._update_delivery(
-            delivery_id, status=DeliveryStatus.SENT, message_id=message_id, last_error=None, now=now
+    async def mark_sent(
+        self, delivery_id: int, message_id: int, now: datetime, *, owner: str
+    ) -> bool:
+        """CLAIMED by ``owner`` -> SENT; False (nothing written) if the claim is not ours."""
+        return await self.mark(
+            delivery_id,
+            DeliveryStatus.SENT,
+            now,
+            expected=DeliveryStatus.CLAIMED,
+            owner=owner,
+            message_id=message_id,
         )
 
     async def mark(
-        self, delivery_id: int, status: DeliveryStatus, now: datetime, error: str | None = None
-    ) -> None:
-        await self._update_delivery(delivery_id, status=status, last_error=error, now=now)
+        self,
+        delivery_id: int,
+        status: DeliveryStatus,
+        now: datetime,
+        error: str | None = None,
+        *,
+        expected: DeliveryStatus,
+        owner: str | None = None,
+        message_id: int | None = None,
+    ) -> bool:
+        """Compare-and-set: move the row from ``expected`` (held by ``owner``) to ``status``.
 
-    async def _update_delivery(self, delivery_id: int, *, now: datetime, **values) -> None:
-        statement = (
-            update(Delivery).where(Delivery.id == delivery_id).values(updated_at=now, **values)
-        )
+        False when someone else got there first; their outcome stands.
+        """
+        statement = update(Delivery).where(Delivery.id == delivery_id, Delivery.status == expected)
+        if owner is not None:
+            statement = statement.where(Delivery.owner == owner)
+        values: dict[str, Any] = {"status": status, "last_error": error, "updated_at": now}
+        if message_id is not None:
+            values["message_id"] = message_id
+        if status is not DeliveryStatus.CLAIMED:
+            values["lease_until"] = None
         async with self._sessions.begin() as session:
-            await session.execute(statement)
+            return (await session.execute(statement.values(**values))).rowcount == 1
 
     async def record(
         self,
@@ -325,13 +418,6 @@ class Store:
         async with self._sessions() as session:
             return {(d.subscription_id, d.local_date): d for d in await session.scalars(statement)}
 
-    async def stale_claims(self) -> list[Delivery]:
-        statement = (
-            select(Delivery).where(Delivery.status == DeliveryStatus.CLAIMED).order_by(Delivery.id)
-        )
-        async with self._sessions() as session:
-            return list(await session.scalars(statement))
-
     async def latest_deliveries(self, subscription_ids: Sequence[int]) -> dict[int, Delivery]:
         """Each subscription's most recent delivery row, for ``/digest list``."""
         if not subscription_ids:
@@ -349,6 +435,25 @@ class Store:
         )
         async with self._sessions() as session:
             return {d.subscription_id: d for d in await session.scalars(statement)}
+
+
+Shards = tuple[int, Sequence[int]]  # (shard_count, the shards whose guilds are wanted)
+
+
+def on_shards(guild_id: ColumnElement[int], shards: Shards) -> ColumnElement[bool]:
+    """Discord's guild-to-shard rule, ``(guild_id >> 22) % shard_count``, in SQL."""
+    count, ids = shards
+    shift = literal(22, Integer)  # PostgreSQL has bigint >> integer only
+    return (guild_id.op(">>")(shift) % count).in_(list(ids))
+
+
+def _lease(claimant: Claimant, now: datetime) -> dict[str, Any]:
+    return {"owner": claimant.owner, "lease_until": now + claimant.lease, "updated_at": now}
+
+
+def _lease_expired(now: datetime) -> ColumnElement[bool]:
+    # A row from before leases existed has none: its process is long gone.
+    return or_(Delivery.lease_until.is_(None), Delivery.lease_until < now)
 
 
 def _forget_zone(scope: ZoneScope, owner_id: int) -> Delete:

@@ -17,12 +17,16 @@ from apscheduler.events import EVENT_JOB_EXECUTED
 
 from bot.archive.model import Article
 from bot.clock import utc_now
+from bot.cluster.topology import Topology
 from bot.digest.delivery import Deliverer, DeliveryFailed
 from bot.digest.plan import Digest
 from bot.digest.schedule import DigestScheduler
 from bot.snapshot import ArchiveHolder, ArchiveSnapshot
 from bot.store import Store
-from bot.store.models import DeliveryStatus
+from bot.store.models import Claimant, DeliveryStatus
+
+LEASE = timedelta(seconds=60)
+CRASHED = Claimant("crashed-host:1", LEASE)  # a process that died holding a claim
 
 
 def every_day_of(year: int) -> ArchiveSnapshot:
@@ -55,9 +59,11 @@ class Harness:
     traveller: time_machine.Coordinates
     firings: list[datetime] = field(default_factory=list)
 
-    async def subscribe(self, channel_id: int, local_time: str, zone: str, **options):
+    async def subscribe(
+        self, channel_id: int, local_time: str, zone: str, *, guild_id: int = 1, **options
+    ):
         return await self.store.subscribe(
-            1, channel_id, local_time=local_time, timezone=zone, now=utc_now(), **options
+            guild_id, channel_id, local_time=local_time, timezone=zone, now=utc_now(), **options
         )
 
     async def start(self) -> None:
@@ -94,19 +100,27 @@ def start_at():
 
 
 @pytest.fixture
-async def harness(tmp_path, start_at):
+def topology():
+    return Topology()
+
+
+@pytest.fixture
+async def harness(tmp_path, start_at, topology):
     with time_machine.travel(start_at, tick=False) as traveller:
         store = Store.open(f"sqlite+aiosqlite:///{tmp_path / 'store.sqlite3'}")
         await store.start()
         poster = RecordingPoster()
         archive = every_day_of(2020)
-        deliverer = Deliverer(store, ArchiveHolder(archive, load=lambda: archive), poster, utc_now)
+        me = Claimant("this-host:2", LEASE)
+        holder = ArchiveHolder(archive, load=lambda: archive)
+        deliverer = Deliverer(store, holder, poster, utc_now, me)
         scheduler = DigestScheduler(
             store,
             deliverer,
             utc_now,
             catch_up=timedelta(hours=6),
             misfire_grace=timedelta(minutes=5),
+            topology=topology,
         )
         yield Harness(store, poster, scheduler, traveller)
         await scheduler.stop()
@@ -191,7 +205,7 @@ async def test_catch_up_posts_today_if_recent_and_records_older_days_missed(harn
 async def test_a_claim_left_by_a_crash_is_finished_with_its_nonce(harness):
     subscription = await harness.subscribe(1, "09:00", "UTC")
     harness.traveller.move_to(datetime(2026, 6, 1, 9, 0, tzinfo=UTC))
-    await harness.store.claim(subscription.id, date(2026, 6, 1), "dl1d20260601", utc_now())
+    await harness.store.claim(subscription.id, date(2026, 6, 1), "dl1d20260601", utc_now(), CRASHED)
     # ... the process dies here; it comes back 20 minutes later.
     harness.traveller.move_to(datetime(2026, 6, 1, 9, 20, tzinfo=UTC))
     await harness.start()
@@ -207,13 +221,101 @@ async def test_a_claim_left_by_a_crash_is_finished_with_its_nonce(harness):
 async def test_a_claim_too_old_to_resend_is_recorded_missed(harness):
     subscription = await harness.subscribe(1, "09:00", "UTC")
     harness.traveller.move_to(datetime(2026, 6, 1, 9, 0, tzinfo=UTC))
-    await harness.store.claim(subscription.id, date(2026, 6, 1), "dl1d20260601", utc_now())
+    await harness.store.claim(subscription.id, date(2026, 6, 1), "dl1d20260601", utc_now(), CRASHED)
     harness.traveller.move_to(datetime(2026, 6, 1, 20, 0, tzinfo=UTC))
     await harness.start()
     assert harness.poster.posts == []
     row = await harness.store.delivery(subscription.id, date(2026, 6, 1))
     assert row.status == DeliveryStatus.MISSED
-    assert await harness.store.stale_claims() == []
+    assert await harness.store.expired_claims(utc_now()) == []
+
+
+async def test_a_claim_another_live_process_holds_is_left_to_it_at_start(harness):
+    subscription = await harness.subscribe(1, "09:00", "UTC")
+    harness.traveller.move_to(datetime(2026, 6, 1, 9, 0, tzinfo=UTC))
+    alive = Claimant("busy-host:3", timedelta(minutes=10))  # still posting, renewing
+    await harness.store.claim(subscription.id, date(2026, 6, 1), "dl1d20260601", utc_now(), alive)
+    harness.traveller.move_to(datetime(2026, 6, 1, 9, 2, tzinfo=UTC))
+    await harness.start()
+    assert harness.poster.posts == []
+    row = await harness.store.delivery(subscription.id, date(2026, 6, 1))
+    assert (row.status, row.owner, row.attempts) == (DeliveryStatus.CLAIMED, alive.owner, 1)
+
+
+async def change_behind_the_jobs_back(harness, subscription, local_time: str) -> None:
+    """As another process (or an operator's SQL) would: the store changes, the job does not."""
+    await harness.store.subscribe(
+        subscription.guild_id,
+        subscription.channel_id,
+        local_time=local_time,
+        timezone=subscription.timezone,
+        now=utc_now(),
+    )
+
+
+@pytest.mark.parametrize("start_at", [datetime(2026, 6, 1, 10, 0, tzinfo=UTC)])
+async def test_a_stale_job_moved_later_posts_nothing_at_the_old_time(harness, start_at):
+    subscription = await harness.subscribe(1, "09:00", "UTC")  # after 1 June's 09:00
+    await harness.start()
+    harness.traveller.move_to(datetime(2026, 6, 2, 8, 0, tzinfo=UTC))
+    await change_behind_the_jobs_back(harness, subscription, "11:00")
+    await harness.advance_to(datetime(2026, 6, 2, 10, 0, tzinfo=UTC))
+    assert harness.poster.posts == []  # not 1 June's digest, never due under either schedule
+    await harness.advance_to(datetime(2026, 6, 2, 23, 0, tzinfo=UTC))
+    assert [(day, at) for _c, day, _n, at in harness.poster.posts] == [
+        (date(2026, 6, 2), datetime(2026, 6, 2, 11, 0, tzinfo=UTC))
+    ]
+
+
+async def test_a_stale_job_moved_earlier_posts_nothing_until_the_new_time(harness):
+    subscription = await harness.subscribe(1, "09:00", "UTC")
+    await harness.start()
+    harness.traveller.move_to(datetime(2026, 6, 1, 8, 30, tzinfo=UTC))
+    await change_behind_the_jobs_back(harness, subscription, "08:00")  # "next post: tomorrow"
+    await harness.advance_to(datetime(2026, 6, 2, 12, 0, tzinfo=UTC))
+    assert [(day, at) for _c, day, _n, at in harness.poster.posts] == [
+        (date(2026, 6, 2), datetime(2026, 6, 2, 8, 0, tzinfo=UTC))
+    ]
+
+
+async def test_reconciling_picks_up_changes_made_only_in_the_store(harness):
+    kept = await harness.subscribe(1, "09:00", "UTC")
+    moved = await harness.subscribe(2, "09:00", "UTC")
+    gone = await harness.subscribe(3, "09:00", "UTC")
+    await harness.start()
+    await change_behind_the_jobs_back(harness, moved, "10:00")
+    added = await harness.subscribe(4, "12:00", "UTC")
+    await harness.store.unsubscribe(gone.guild_id, gone.channel_id)
+    assert await harness.scheduler.rebuild() == {"added": 1, "changed": 1, "removed": 1}
+    assert await harness.scheduler.rebuild() == {"added": 0, "changed": 0, "removed": 0}
+    await harness.advance_to(datetime(2026, 6, 1, 23, 0, tzinfo=UTC))
+    posted = {c: at.hour for c, _day, _n, at in harness.poster.posts}
+    assert posted == {kept.channel_id: 9, moved.channel_id: 10, added.channel_id: 12}
+
+
+def guild_on_shard(shard: int, shard_count: int = 2) -> int:
+    return ((1000 * shard_count + shard) << 22) | 777
+
+
+@pytest.mark.parametrize("topology", [Topology(2, (1,), 1, 2)])
+async def test_a_process_schedules_repairs_and_catches_up_only_its_own_guilds(harness):
+    harness.traveller.move_to(datetime(2026, 6, 1, 8, 0, tzinfo=UTC))
+    mine = await harness.subscribe(1, "09:00", "UTC", guild_id=guild_on_shard(1))
+    theirs = await harness.subscribe(2, "09:00", "UTC", guild_id=guild_on_shard(0))
+    for subscription in (mine, theirs):  # both interrupted by crashes on 1 June
+        day = date(2026, 6, 1)
+        await harness.store.claim(subscription.id, day, f"dl{subscription.id}", utc_now(), CRASHED)
+    harness.traveller.move_to(datetime(2026, 6, 2, 10, 0, tzinfo=UTC))
+    await harness.start()
+    await harness.advance_to(datetime(2026, 6, 3, 10, 0, tzinfo=UTC))
+    assert {c for c, _day, _n, _at in harness.poster.posts} == {mine.channel_id}
+    theirs_rows = await harness.store.deliveries(theirs.id)
+    assert [(d.local_date, d.status) for d in theirs_rows] == [
+        (date(2026, 6, 1), DeliveryStatus.CLAIMED)
+    ]
+    assert [j.id for j in harness.scheduler.scheduler.get_jobs() if "digest" in j.id] == [
+        f"digest-{mine.id}"
+    ]
 
 
 async def test_transient_failures_retry_with_backoff_within_the_day(harness):

@@ -51,7 +51,8 @@ def make_app(tmp_path, **discord_settings) -> App:
         {
             "archive": {"paths": [str(archive)]},
             "search": {"cache_dir": str(tmp_path / "cache")},
-            "discord": {"shard_count": 1, **discord_settings},
+            "discord": discord_settings,
+            "cluster": {"shard_count": 1},
             "store": {"url": f"sqlite+aiosqlite:///{tmp_path / 'store.sqlite3'}"},
         }
     )

@@ -209,9 +209,10 @@ async def test_list_preview_unsubscribe(simcord_env, admin, channel, digest_chan
 async def test_lost_permission_pauses_until_resumed(
     simcord_env, guild, admin, channel, digest_channel, app
 ):
-    app.clock = lambda: datetime(2024, 3, 26, 6, 0, tzinfo=UTC)
+    app.clock = lambda: datetime(2024, 3, 26, 4, 0, tzinfo=UTC)
     await subscribe(admin, channel, digest_channel, time="05:00", timezone="UTC")
     [stored] = await app.store.subscriptions()
+    app.clock = lambda: datetime(2024, 3, 26, 5, 0, tzinfo=UTC)
     me = guild.me
     await simcord_env.bot.get_channel(digest_channel.id).set_permissions(
         me, overwrite=discord.PermissionOverwrite(send_messages=False)

@@ -2,9 +2,10 @@
 
 The fake stores a digest post but never answers it; the test kills the
 process with SIGKILL, so the delivery row is left CLAIMED exactly as a crash
-between "Discord has it" and "we marked it sent" would leave it. The restarted
-process resends with the same nonce and the fake, like Discord, returns the
-message it already has: one message, no gap.
+between "Discord has it" and "we marked it sent" would leave it. Once the dead
+process's claim lease (5 s here) expires, the restarted process resends with
+the same nonce and the fake, like Discord, returns the message it already
+has: one message, no gap.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ SEED = "{stamp}\n\nWire / {title}. Body.\n"
 
 
 DUE = datetime.now(UTC) - timedelta(minutes=10)  # one due time for the whole module
+SHORT_LEASE = {"DATELINE_CLUSTER__LEASE": "5"}  # a dead process's claim expires in 5 s
 
 
 @pytest.fixture
@@ -70,7 +72,7 @@ async def test_killed_between_claim_and_mark_posts_once_after_restart(
     channel = 1_100_000_000_000_000_900
     store, [subscription_id] = await seeded_store(tmp_path, [channel])
     fake.hold_messages = True
-    process = await start_bot(fake, tmp_path, archive)
+    process = await start_bot(fake, tmp_path, archive, **SHORT_LEASE)
     try:
         await eventually(lambda: _true(fake.channel_messages(channel)), timeout=60)
     finally:
@@ -79,7 +81,7 @@ async def test_killed_between_claim_and_mark_posts_once_after_restart(
     assert await row_status(store, subscription_id, today) == DeliveryStatus.CLAIMED
 
     fake.hold_messages = False
-    process = await start_bot(fake, tmp_path, archive)
+    process = await start_bot(fake, tmp_path, archive, **SHORT_LEASE)
     try:
         await eventually(
             lambda: _is(row_status(store, subscription_id, today), DeliveryStatus.SENT), timeout=60

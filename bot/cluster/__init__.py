@@ -1,0 +1,1 @@
+"""Running Dateline as several processes: which shards and guilds each one owns."""
