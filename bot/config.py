@@ -147,7 +147,7 @@ class ClusterSettings(_Section):
         if self.shard_ids is not None and (self.index is not None or self.size is not None):
             raise ValueError("shard_ids: give either shard_ids or index and size, not both")
         if (self.index is None) != (self.size is None):
-            raise ValueError("index and size: give both (process index of size processes)")
+            raise ValueError("index: give index and size together (process index of size)")
         count = self.shard_count or 0
         if self.shard_ids is not None:
             outside = [s for s in self.shard_ids if s >= count]
@@ -213,6 +213,7 @@ _FRIENDLY = {
     "extra_forbidden": "unknown key (see config.example.toml)",
     "int_parsing": "expected a whole number",
     "int_type": "expected a whole number",
+    "int_from_float": "expected a whole number",
     "string_type": "expected text",
     "list_type": "expected a list",
     "bool_parsing": "expected true or false",

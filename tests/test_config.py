@@ -46,6 +46,24 @@ def test_environment_overrides_the_file(tmp_path):
         ("[archive]\ncolour = 1", "archive.colour: unknown key"),
         ("[nonsense]\nx = 1", "nonsense: unknown key"),
         ('[logging]\nlevel = "LOUD"', "logging.level: expected 'DEBUG'"),
+        ("[cluster]\nshard_ids = [0]", "cluster.shard_count: required when this process"),
+        ("[cluster]\nshard_count = 4\nshard_ids = [4]", "cluster.shard_ids: 4 is not below"),
+        ("[cluster]\nshard_count = 4\nshard_ids = [1, 1]", "cluster.shard_ids: a shard is"),
+        ("[cluster]\nshard_count = 4\nshard_ids = []", "cluster.shard_ids: List should have"),
+        ("[cluster]\nshard_count = 4\nindex = 1", "cluster.index: give index and size together"),
+        (
+            "[cluster]\nshard_count = 4\nindex = 0\nsize = 2\nshard_ids = [0]",
+            "cluster.shard_ids: give either shard_ids or index and size",
+        ),
+        ("[cluster]\nshard_count = 4\nindex = 2\nsize = 2", "cluster.index: 2 is not below"),
+        ("[cluster]\nshard_count = 2\nindex = 0\nsize = 3", "cluster.size: 3 processes"),
+        (
+            '[cluster]\nindex = "pod"',
+            'cluster.index: expected a whole number from 0, or "hostname"',
+        ),
+        ("[cluster]\nshard_count = 1e9", "cluster.shard_count: expected a number less"),
+        ("[cluster]\nshard_count = 2.5", "cluster.shard_count: expected a whole number"),
+        ("[cluster]\nlease = 1", "cluster.lease: expected a duration from 5 seconds"),
     ],
 )
 def test_bad_values_name_file_key_and_expectation(tmp_path, toml, message):
