@@ -17,6 +17,7 @@ from bot.search.clitics import other_forms
 from bot.search.fuzzy import MIN_FUZZY_LENGTH, FuzzyIndex
 from bot.search.plurals import number_forms
 from bot.search.postings import Postings
+from bot.search.subjects import subject_weight
 
 EXACT = 1.0
 SAME_WORD = 0.9  # the other number (banks for bank), other Arabic affixes (سياسات for سياسة)
@@ -41,6 +42,9 @@ class Expansion:
     weights: np.ndarray  # float32, parallel
     idf: np.ndarray  # float32, parallel: no other form counts as rarer than the typed word
     counted: bool = True  # False for a word most articles hold (``COMMON_IDF``)
+    # How much the word says what the search is about, 0 for a word of asking
+    # ("you", "wrote"), 1 for a subject ("chrysler"): see bot.search.subjects.
+    subject: float = 1.0
 
     def __len__(self) -> int:
         return len(self.term_ids)
@@ -131,4 +135,13 @@ def expand(
         idf = np.minimum(idf, postings.idf[exact])
     weights = np.fromiter(found.values(), np.float32, len(found))
     counted = exact is None or postings.idf[exact] >= common_idf
-    return Expansion(term_ids, weights, idf, counted)
+    subject = _subject(word, exact, postings) if common_idf else 1.0
+    return Expansion(term_ids, weights, idf, counted, subject)
+
+
+def _subject(word: str, exact: int | None, postings: Postings) -> float:
+    """The word's subject weight, judged by the headlines holding it as typed."""
+    in_headlines = 0
+    if exact is not None:
+        in_headlines = int(postings.title_offsets[exact + 1] - postings.title_offsets[exact])
+    return subject_weight(word, in_headlines, len(postings.title_docs))

@@ -9,6 +9,7 @@ from bot.archive.text import tokenize
 from bot.errors import EmptyQuery
 
 _PHRASE = re.compile(r'"([^"]*)"?')
+_FINISHED = frozenset("?!.？؟")  # question marks (Latin, full-width, Arabic) and full stops
 MIN_PREFIX = 2  # a one-letter prefix would match half the vocabulary
 
 
@@ -44,5 +45,8 @@ def parse_query(text: str) -> Query:
     if not words:
         raise EmptyQuery
     last = words[-1]
-    prefix = last if not ends_in_phrase and len(last) >= MIN_PREFIX else None
+    # A query that ends in a phrase or in punctuation ("... bankruptcy?") is
+    # finished: its last word is no longer being typed.
+    finished = ends_in_phrase or text.rstrip()[-1:] in _FINISHED
+    prefix = last if not finished and len(last) >= MIN_PREFIX else None
     return Query(tuple(words), tuple(phrases), frozenset(exact), prefix)

@@ -5,7 +5,10 @@ document matches (so more words always outrank fewer, whatever their
 frequency; words most articles hold, like "the", do not count), then how many
 of them it has in its title (people search for articles by what the headline
 said), then a BM25F relevance sum in which typo and prefix matches are
-discounted.
+discounted. Each word's part is scaled by how much it says what the search is
+about (:mod:`bot.search.subjects`) against the query's most telling word, so
+the words of a request ("could you dig up what they wrote on ...") neither
+count as matched words nor win the title and exactness bonuses.
 """
 
 from __future__ import annotations
@@ -22,6 +25,13 @@ WORD_MATCH = 1000.0  # larger than any relevance sum, so word count dominates
 TITLE_MATCH = 8.0  # per query word found in the title, scaled by its match weight
 EXACTNESS = 50.0  # per query word, times its match weight: fewer typos rank higher
 MAX_QUERY_WORDS = 16  # the words that rank; more only hold up the bot
+# A word counts as matched when it is nearly as telling as the query's most
+# telling word, and earns the title and exactness bonuses (scaled) when at least
+# half as telling; a word of asking below that only adds its relevance, scaled.
+# Raising BONUS_SHARE to 0.9 helps requests more but costs keyword queries whose
+# words news uses less than talk does (names such as "windsor", "george").
+SUBJECT_SHARE = 0.9
+BONUS_SHARE = 0.5
 SPARSE_BELOW = 8  # a word reaching under 1/8 of the documents updates only those
 
 
@@ -69,22 +79,31 @@ def score(
     counts = np.zeros(n_docs, dtype=np.uint8) if count_words else None
     used: list[np.ndarray] = []  # the telling words' terms, for snippets
     common: list[np.ndarray] = []  # common words' terms: highlighted only when alone
-    for expansion in expansions_for(query, expander):
-        if not len(expansion):
+    expansions = expansions_for(query, expander)
+    # A subject the archive lacks still says what is asked: the words wrapped
+    # around it do not become the search.
+    strongest = max((e.subject for e in expansions if e.counted), default=0.0)
+    for expansion in filter(len, expansions):
+        # Against the most telling word: a query of asking words alone still ranks.
+        telling = expansion.subject / strongest if strongest else 1.0
+        if expansion.counted and not telling:  # a word of asking: nothing to add
+            common.append(expansion.term_ids)
             continue
-        docs, values = _word_postings(expansion, postings, title_only)
-        (used if expansion.counted else common).append(expansion.term_ids)
+        subject = expansion.counted and telling >= SUBJECT_SHARE
+        bonus = expansion.counted and telling >= BONUS_SHARE
+        docs, values = _word_postings(expansion, postings, title_only, telling, bonus)
+        (used if subject else common).append(expansion.term_ids)
         np.maximum.at(best, docs, values)
-        match = np.float32(WORD_MATCH if expansion.counted else 0)
+        match = np.float32(WORD_MATCH * telling if subject else 0)
         if len(docs) * SPARSE_BELOW < n_docs:
             # A repeated document index writes the same sum twice, so this adds once.
             total[docs] = total[docs] + best[docs] + match
-            if counts is not None and expansion.counted:
+            if counts is not None and subject:
                 counts[docs] = counts[docs] + 1
             best[docs] = 0
         else:  # a common word: whole-array passes beat gathering most of the array
             total += best
-            if expansion.counted:
+            if subject:
                 matched = best > 0
                 total += matched * match
                 if counts is not None:
@@ -96,30 +115,37 @@ def score(
 
 
 def _word_postings(
-    expansion: Expansion, postings: Postings, title_only: bool
+    expansion: Expansion,
+    postings: Postings,
+    title_only: bool,
+    telling: float = 1.0,
+    bonus: bool = True,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Every (document, value) one query word reaches, gathered in a few array operations.
 
     A prefix can expand to 64 terms; gathering their postings together costs
-    the same handful of numpy calls as one term would.
+    the same handful of numpy calls as one term would. A word that is not
+    common has its whole part scaled by ``telling``, its subject weight in this
+    query; only a ``bonus`` word earns the title and exactness bonuses.
     """
     term_ids = expansion.term_ids
     # A common word earns no bonus for being exact and a small one in a title:
     # "microsoft's" quotes a headline's "Microsoft's", but a question's "is" and
-    # "the" say nothing of which headline is meant.
-    title_match = np.float32(TITLE_MATCH if expansion.counted else TITLE_MATCH / 4)
-    exactness = np.float32(EXACTNESS if expansion.counted else 0)
+    # "the" say nothing of which headline is meant. A word of asking earns neither.
+    title_match = np.float32(TITLE_MATCH / 4 if not expansion.counted else TITLE_MATCH * bonus)
+    exactness = np.float32(EXACTNESS if bonus else 0)
+    scale = expansion.weights * np.float32(telling if expansion.counted else 1.0)
     if len(term_ids) == 1 and not title_only:  # one term: its lists are slices, no gather
         span = postings.span(int(term_ids[0]))
         relevance = PART_TABLE[postings.parts[span]] * expansion.idf[0]
         factor = relevance + title_match * postings.in_title[span] + exactness
-        return postings.docs[span], expansion.weights[0] * factor
+        return postings.docs[span], scale[0] * factor
     if title_only:
         positions, lengths = _spans(postings.title_offsets, term_ids)
-        values = np.repeat(expansion.weights * expansion.idf, lengths)
+        values = np.repeat(scale * expansion.idf, lengths)
         return postings.title_docs[positions], values
     positions, lengths = _spans(postings.offsets, term_ids)
-    weights = np.repeat(expansion.weights, lengths)
+    weights = np.repeat(scale, lengths)
     idf = np.repeat(expansion.idf, lengths)
     in_title = postings.in_title[positions]
     relevance = PART_TABLE[postings.parts[positions]] * idf
