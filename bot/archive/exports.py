@@ -84,8 +84,15 @@ def _decode(raw: bytes) -> Any:
     return record
 
 
+# Python's csv refuses a field over 131,072 characters by default: one long
+# genuine article would stop the whole load. The limit is the module's, not a
+# reader's, so it is raised for the process; a C long holds 2**31 - 1 anywhere.
+CSV_FIELD_LIMIT = 2**31 - 1
+
+
 def parse_csv(text: str, zone: tzinfo) -> Iterator[Parsed]:
     """Yield ``(line number, article or error)``; the header row names the fields."""
+    csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
     missing = {"id", "date", "body"} - {name.strip() for name in reader.fieldnames or []}
     if missing:

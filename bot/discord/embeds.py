@@ -7,7 +7,6 @@ from datetime import date, datetime
 from functools import lru_cache
 
 import discord
-from discord.utils import escape_markdown
 
 from bot.archive.model import Article
 from bot.archive.stats import ArchiveStats
@@ -15,14 +14,15 @@ from bot.digest.plan import Digest
 from bot.digest.select import YearGroup
 from bot.discord import limits
 from bot.discord.state import SearchRequest
+from bot.markdown import escape_markdown
 from bot.search.types import Hit, Order
 
 COLOUR = discord.Colour.from_rgb(46, 94, 170)
 ARTICLE_PAGE = 3800  # leaves room in the description for the page's heading
+ARTICLE_FOOTER = 400  # outlet, page and id; with title and page well within EMBED_TOTAL
 
-# Titles and outlet names recur from search to search and digest to digest, and
-# discord.py's escaper is a slow regex (a tenth of a cached search's reply), so
-# what it made of each is remembered. Bodies are escaped afresh: long, and rare.
+# Titles and outlet names recur from search to search and digest to digest, so
+# what the escaper made of each is remembered. Bodies are escaped afresh: long, and rare.
 escape_line = lru_cache(maxsize=1 << 14)(escape_markdown)
 
 
@@ -84,26 +84,52 @@ def _scope(request: SearchRequest) -> list[str]:
 
 def article_pages(article: Article) -> list[str]:
     """The escaped body in pages that fit an embed description, split between paragraphs."""
+    return paginate(escape_markdown(article.body), ARTICLE_PAGE)
+
+
+def paginate(text: str, size: int) -> list[str]:
+    """``text`` in pages of at most ``size`` characters, in one pass over it.
+
+    Paragraphs are kept whole where they fit; a longer one fills the page and
+    goes on over the next, cut between words (or anywhere, if it has no space
+    near the cut), never between a backslash and the character it escapes.
+    """
     pages: list[str] = []
-    current = ""
-    for paragraph in escape_markdown(article.body).split("\n\n"):
-        while len(paragraph) > ARTICLE_PAGE:  # one huge paragraph: split on words
-            head = limits.clip(paragraph, ARTICLE_PAGE).removesuffix("…")
-            pages.append((current + "\n\n" + head).strip() if current else head)
-            current = ""
-            paragraph = paragraph[len(head) :].lstrip()
-        if current and len(current) + 2 + len(paragraph) > ARTICLE_PAGE:
-            pages.append(current)
-            current = paragraph
-        else:
-            current = f"{current}\n\n{paragraph}" if current else paragraph
-    if current or not pages:
-        pages.append(current)
+    page = ""
+    for paragraph in text.split("\n\n"):
+        start = 0
+        while start < len(paragraph):
+            joint = "\n\n" if page else ""
+            room = size - len(page) - len(joint)
+            if len(paragraph) - start <= room:
+                page += joint + paragraph[start:]
+                break
+            if room >= size // 4:  # worth filling: a page is not left a quarter full
+                end = _cut(paragraph, start, room)
+                page += joint + paragraph[start:end]
+                start = end
+                while start < len(paragraph) and paragraph[start] == " ":
+                    start += 1
+            pages.append(page)
+            page = ""
+    if page or not pages:
+        pages.append(page)
     return pages
 
 
-def article_embed(article: Article, page: int = 0) -> discord.Embed:
-    pages = article_pages(article)
+def _cut(paragraph: str, start: int, room: int) -> int:
+    """Where a piece of at most ``room`` characters from ``start`` ends: at a space if near."""
+    end = start + room
+    space = paragraph.rfind(" ", start + room * 3 // 4, end + 1)
+    if space > start:
+        end = space
+    slashes = end - start - len(paragraph[start:end].rstrip("\\"))
+    return end - slashes % 2  # an odd run of backslashes ends in an escape: keep it whole
+
+
+def article_embed(article: Article, page: int = 0, pages: list[str] | None = None) -> discord.Embed:
+    """One page of ``article``; ``pages`` when the caller already made them."""
+    pages = pages or article_pages(article)
     page = max(0, min(page, len(pages) - 1))
     embed = discord.Embed(
         title=limits.clip(article.title, limits.EMBED_TITLE),
@@ -115,7 +141,7 @@ def article_embed(article: Article, page: int = 0) -> discord.Embed:
     footer = limits.clip(article.source, 200)
     if len(pages) > 1:
         footer += f" · page {page + 1} of {len(pages)}"
-    embed.set_footer(text=f"{footer} · id {article.id}")
+    embed.set_footer(text=limits.clip(f"{footer} · id {article.id}", ARTICLE_FOOTER))
     return embed
 
 

@@ -217,13 +217,13 @@ def _article(bot: DatelineClient, article_id: str) -> Article:
 def article_message(
     bot: DatelineClient, owner_id: int, article: Article, page: int
 ) -> dict[str, Any]:
-    pages = len(article_pages(article))
-    page = max(0, min(page, pages - 1))  # a forged page number opens the nearest real page
+    pages = article_pages(article)
+    page = max(0, min(page, len(pages) - 1))  # a forged page number opens the nearest real page
     view = components(
-        *page_buttons(bot.custom_ids, ArticlePageButton, owner_id, article.id, page, pages),
+        *page_buttons(bot.custom_ids, ArticlePageButton, owner_id, article.id, page, len(pages)),
         ShareButton(bot.custom_ids.token(ShareButton.HEAD, article.id)),
     )
-    return {"embed": article_embed(article, page), "view": view}
+    return {"embed": article_embed(article, page, pages), "view": view}
 
 
 class ArticlePageButton(

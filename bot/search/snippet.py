@@ -11,14 +11,9 @@ from collections.abc import Collection
 from functools import lru_cache
 
 from bot.archive.text import normalise, word_at, word_spans
+from bot.markdown import escape_markdown
 
 MAX_SNIPPET = 300
-_MARKDOWN = re.compile(r"([\\*_~|`>\[\]#])")
-
-
-def escape_markdown(text: str) -> str:
-    return _MARKDOWN.sub(r"\\\1", text)
-
 
 SCAN_FIRST = 3000  # news puts its substance first; look further only when nothing matched
 WINDOW = 3  # raw characters read per snippet character, before whitespace is collapsed
