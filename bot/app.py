@@ -29,9 +29,11 @@ from functools import cached_property
 from types import TracebackType
 from typing import Protocol, Self
 
+import asyncpg
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.clock import Clock, utc_now
+from bot.cluster.bus import Bus, ClusterEvents, open_bus
 from bot.cluster.topology import Topology, process_identity, resolve
 from bot.config import Settings
 from bot.digest.delivery import Deliverer, Poster
@@ -87,6 +89,8 @@ class App:
         self._store: Store | None = None
         self._digests: DigestScheduler | None = None
         self._digest_start: asyncio.Task[None] | None = None
+        self._bus: Bus | None = None
+        self.identity = process_identity()  # names this process's claims and cluster answers
 
     @classmethod
     def open(
@@ -133,6 +137,7 @@ class App:
             await self._resources.aclose()  # in reverse order of opening
         finally:
             self._store, self._digests, self._digest_start = None, None, None
+            self._bus = None
 
     async def _open(self) -> None:
         try:  # migrations first: a store that can't be opened stops start-up here
@@ -142,6 +147,13 @@ class App:
         except (SQLAlchemyError, OSError) as error:
             raise ConfigError(f"store.url: cannot open the store: {error}") from None
         self._store = store
+        events = ClusterEvents(self._subscription_changed, self._reload_reported, self._reconcile)
+        try:
+            bus = await open_bus(self.settings.store.url, self.identity, events)
+        except (OSError, asyncpg.PostgresError) as error:
+            raise ConfigError(f"store.url: cannot listen for cluster news: {error}") from None
+        self._resources.push_async_callback(bus.close)
+        self._bus = bus
         if self.endpoint is not None:
             self._resources.push_async_callback(self.endpoint.close)
             await self.endpoint.start(self)
@@ -157,7 +169,7 @@ class App:
         if self._digests is not None:
             raise RuntimeError("digests are already started")
         settings, cluster = self.settings.digest, self.settings.cluster
-        claimant = Claimant(process_identity(), cluster.lease)
+        claimant = Claimant(self.identity, cluster.lease)
         deliverer = Deliverer(
             self.store, self.archive, poster, self.now, claimant, empty=settings.empty
         )
@@ -183,6 +195,42 @@ class App:
             self._digest_start.cancel()
         if self._digests is not None:
             await self._digests.stop()
+
+    # --- the cluster ---
+
+    async def reload_everywhere(self) -> list[tuple[str, str]]:
+        """Reload the archive in every process of the cluster: (process, how it went) each."""
+        if self._bus is None:
+            return [(self.identity, await self.reload_here())]
+        return await self._bus.reload_everywhere()
+
+    async def reload_here(self) -> str:
+        """Reload this process's archive; one line on how it went (on failure the old one stays)."""
+        started = time.perf_counter()
+        try:
+            loaded = await self.archive.reload()
+        except Exception as error:
+            log.exception("Archive reload failed; keeping the previous archive")
+            self.metrics.reloads.labels("failed").inc()
+            return f"Reload failed, still serving the previous archive: {error}"
+        self.metrics.reloads.labels("ok").inc()
+        self.metrics.index_seconds.set(time.perf_counter() - started)
+        summary = f"Reloaded the archive: {len(loaded.index.articles):,} articles"
+        if loaded.problems:
+            summary += f", {len(loaded.problems)} problem(s) skipped (see the log)"
+        return summary + "."
+
+    async def _reload_reported(self) -> str:
+        return f"{await self.reload_here()} ({self.topology.describe()})"
+
+    async def _subscription_changed(self, subscription_id: int, guild_id: int) -> None:
+        """Announced by the store: the owning process rebuilds the job from the row."""
+        if self._digests is not None and self.topology.owns(guild_id):
+            await self._digests.reschedule(subscription_id)
+
+    async def _reconcile(self) -> None:
+        if self._digests is not None:
+            await self._digests.rebuild()
 
     # --- what is open while the App is ---
 

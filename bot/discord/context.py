@@ -12,7 +12,6 @@ every cog, so cogs, views and checks can name it without an import cycle.
 from __future__ import annotations
 
 import logging
-import time
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 import discord
@@ -46,21 +45,15 @@ class DatelineClient(commands.AutoShardedBot):
             return False
 
     async def reload_archive(self) -> str:
-        """Reload the archive and say how it went; on failure keep serving the old one."""
-        metrics = self.app.metrics
-        started = time.perf_counter()
-        try:
-            loaded = await self.app.archive.reload()
-        except Exception as error:
-            log.exception("Archive reload failed; keeping the previous archive")
-            metrics.reloads.labels("failed").inc()
-            return f"Reload failed, still serving the previous archive: {error}"
-        metrics.reloads.labels("ok").inc()
-        metrics.index_seconds.set(time.perf_counter() - started)
-        summary = f"Reloaded the archive: {len(loaded.index.articles):,} articles"
-        if loaded.problems:
-            summary += f", {len(loaded.problems)} problem(s) skipped (see the log)"
-        return summary + "."
+        """Reload the archive in every process of the cluster and say how it went in each.
+
+        A process whose reload fails keeps serving its previous archive.
+        """
+        reports = await self.app.reload_everywhere()
+        if len(reports) == 1:
+            return reports[0][1]
+        lines = [f"- `{process}`: {summary}" for process, summary in reports]
+        return "\n".join([f"Reload in {len(reports)} processes:", *lines])
 
 
 Interaction: TypeAlias = discord.Interaction[DatelineClient]
