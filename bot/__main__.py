@@ -6,10 +6,10 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from bot.cli import archive, digest, discord, search
+from bot.cli import archive, check, digest, discord, search
 from bot.errors import ConfigError, UserFacingError
 
-SUBCOMMANDS = (search, archive, digest, discord)
+SUBCOMMANDS = (search, archive, check, digest, discord)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -141,7 +141,7 @@ class App:
 
     async def _open(self) -> None:
         try:  # migrations first: a store that can't be opened stops start-up here
-            store = Store.open(self.settings.store.url)
+            store = Store.open(self.settings.store.connect_url())
             self._resources.push_async_callback(store.close)
             await store.start()
         except (SQLAlchemyError, OSError) as error:

@@ -31,7 +31,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from bot.errors import ConfigError
-from bot.observe.server import parse_listen
+from bot.observe.address import parse_listen
+from bot.paths import anchor_to, data_defaults
 
 DEFAULT_CONFIG = Path("config.toml")
 ENV_PREFIX = "DATELINE_"
@@ -61,7 +62,7 @@ class ArchiveSettings(_Section):
 
 
 class SearchSettings(_Section):
-    cache_dir: str = ".cache/dateline"
+    cache_dir: str = "data/cache"  # load_settings puts it in DATELINE_DATA_DIR
     default_limit: int = Field(default=10, ge=1, le=100)
 
 
@@ -76,7 +77,8 @@ ASYNC_DRIVERS = {"sqlite": {"aiosqlite"}, "postgresql": {"asyncpg", "psycopg"}}
 
 
 class StoreSettings(_Section):
-    url: str = "sqlite+aiosqlite:///data/dateline.sqlite3"
+    url: str = "sqlite+aiosqlite:///data/dateline.sqlite3"  # see load_settings: DATA_DIR
+    password_file: str | None = None
 
     @field_validator("url")
     @classmethod
@@ -94,6 +96,19 @@ class StoreSettings(_Section):
         ):
             raise ValueError(expected)
         return value
+
+    def connect_url(self) -> str:
+        """``url`` with the password read from ``password_file`` (a secret), if one is named."""
+        if not self.password_file:
+            return self.url
+        try:
+            password = Path(self.password_file).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ConfigError(
+                f"store.password_file: cannot read {self.password_file}: {exc.strerror}"
+            ) from None
+        url = make_url(self.url).set(password=password)
+        return url.render_as_string(hide_password=False)
 
 
 class DigestSettings(_Section):
@@ -257,6 +272,11 @@ def load_settings(
             raise ConfigError(f"{source}: file not found") from exc
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{source}: not valid TOML: {exc}") from exc
+        anchor_to(data, Path(path).absolute().parent)
+    for section, values in data_defaults(environ).items():
+        if isinstance(data.get(section, {}), dict):
+            for key, value in values.items():
+                data.setdefault(section, {}).setdefault(key, value)
     env_keys: dict[str, str] = {}
     for section, values in _env_overrides(environ).items():
         if isinstance(data.get(section, {}), dict):

@@ -13,10 +13,13 @@ from bot.errors import ConfigError
 EXAMPLE = Path(__file__).resolve().parents[1] / "config.example.toml"
 
 
-def test_the_example_config_is_valid_and_matches_the_defaults():
-    example = load_settings(EXAMPLE, environ={})
-    assert example.model_dump() == load_settings(None, environ={}).model_dump()
-    assert example.digest.catch_up == timedelta(hours=6)
+def test_the_example_config_is_valid_and_matches_the_defaults(monkeypatch):
+    monkeypatch.chdir(EXAMPLE.parent)  # the example's relative paths are read from its folder
+    example = load_settings(EXAMPLE, environ={}).model_dump()
+    defaults = load_settings(None, environ={}).model_dump()
+    defaults["archive"]["paths"] = [str(Path(p).absolute()) for p in defaults["archive"]["paths"]]
+    assert example == defaults
+    assert example["digest"]["catch_up"] == timedelta(hours=6)
 
 
 def test_defaults_without_a_file(tmp_path, monkeypatch):

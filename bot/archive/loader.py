@@ -17,7 +17,7 @@ from bot.archive.bodies import BodyFile
 from bot.archive.duplicates import Duplicates
 from bot.archive.exports import Parsed, parse_csv, parse_jsonl
 from bot.archive.model import Article
-from bot.archive.problems import Problem, RecordError
+from bot.archive.problems import Problem, RecordError, same_text_as
 from bot.archive.seed_text import parse_seed_text
 
 log = logging.getLogger(__name__)
@@ -169,7 +169,7 @@ def load_archive(
                     continue
                 key, original = duplicates.original_of(parsed)
                 if original is not None:
-                    reason = f"same text as article {original.id!r}; kept once"
+                    reason = same_text_as(original.id)
                     report.problems.append(Problem(str(path), line, reason))
                     report.aliases[parsed.id] = original.id
                     continue

@@ -1,4 +1,4 @@
-"""``dateline index``, ``stats`` and ``check``: build the cache, describe and vet the archive."""
+"""``dateline index`` and ``stats``: build the index cache, describe the archive."""
 
 from __future__ import annotations
 
@@ -6,8 +6,7 @@ import argparse
 import json
 
 from bot.archive.stats import archive_stats
-from bot.cli.common import add_common_arguments, open_app, report_problems
-from bot.cluster.topology import resolve
+from bot.cli.common import add_common_arguments, open_app, plural, report_problems
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -22,16 +21,17 @@ def register(commands: argparse._SubParsersAction) -> None:
     add_common_arguments(stats)
     stats.set_defaults(handler=run_stats)
 
-    check = commands.add_parser("check", help="validate config and archive; non-zero on problems")
-    add_common_arguments(check)
-    check.set_defaults(handler=run_check)
-
 
 def run_index(args: argparse.Namespace) -> int:
     archive = open_app(args, rebuild=args.rebuild).archive.current
     report_problems(archive.problems)
     how = "loaded from cache" if archive.from_cache else "built"
-    print(f"Index {how}: {len(archive.index.articles)} articles, {len(archive.problems)} problems.")
+    notes = sum(p.is_note for p in archive.problems)
+    problems = len(archive.problems) - notes
+    print(
+        f"Index {how}: {plural(len(archive.index.articles), 'article')}, "
+        f"{plural(problems, 'problem')}, {plural(notes, 'note')} (exact duplicates, kept once)."
+    )
     return 1 if args.strict and archive.problems else 0
 
 
@@ -45,18 +45,4 @@ def run_stats(args: argparse.Namespace) -> int:
     print("Sources:  " + (", ".join(f"{name} ({n})" for name, n in stats.sources) or "none"))
     for year, n in stats.per_year:
         print(f"  {year}: {n}")
-    return 0
-
-
-def run_check(args: argparse.Namespace) -> int:
-    app = open_app(args)
-    topology = resolve(app.settings.cluster, app.settings.store.url)  # one line if it can't run
-    print(f"Cluster: this process would run {topology.describe()}.")
-    archive = app.archive.current
-    report_problems(archive.problems)
-    count = len(archive.index.articles)
-    if archive.problems:
-        print(f"Archive has {len(archive.problems)} problem(s); {count} articles usable.")
-        return 1
-    print(f"Config and archive OK: {count} articles.")
     return 0

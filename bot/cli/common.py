@@ -21,7 +21,13 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
         action="append",
         help="archive file, folder or glob; repeatable; replaces archive.paths",
     )
-    parser.add_argument("-v", "--verbose", action="store_true", help="log debug detail")
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="log what Dateline is doing (-vv: debug detail too)",
+    )
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -32,18 +38,28 @@ def settings_from(args: argparse.Namespace) -> Settings:
     return settings
 
 
-def configure_logging(settings: Settings, verbose: bool) -> None:
-    logs.configure(logging.DEBUG if verbose else settings.logging.level, settings.logging.format)
+def configure_logging(settings: Settings, verbose: int, *, service: bool = False) -> None:
+    """A command answers on standard output and logs only warnings, unless asked (-v, -vv).
+
+    The bot (``service``) is different: its log is its output, at ``logging.level``.
+    """
+    levels = {0: settings.logging.level if service else logging.WARNING, 1: logging.INFO}
+    logs.configure(levels.get(verbose, logging.DEBUG), settings.logging.format)
 
 
 def open_app(
     args: argparse.Namespace, *, rebuild: bool = False, endpoint: Endpoint | None = None
 ) -> App:
     settings = settings_from(args)
-    configure_logging(settings, args.verbose)
+    configure_logging(settings, args.verbose, service=args.command == "run")
     return App.open(settings, rebuild=rebuild, endpoint=endpoint)
 
 
 def report_problems(problems: Sequence[Problem]) -> None:
     for problem in problems:
         print(problem, file=sys.stderr)
+
+
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """``1 article``, ``2 articles``, ``1,951 articles``: counts read as people write them."""
+    return f"{count:,} {noun if count == 1 else nouns or noun + 's'}"

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from bot.errors import ConfigError
+from bot.observe.address import parse_listen
 from bot.observe.metrics import CONTENT_TYPE, Metrics
 from bot.observe.ready import ReadyWhen
 
@@ -25,15 +26,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Readiness = Callable[[], Awaitable[list[str]]]  # reasons the process is not ready; [] if ready
-
-
-def parse_listen(value: str) -> tuple[str, int]:
-    """``"127.0.0.1:9108"`` or ``"[::1]:9108"`` -> (host, port)."""
-    host, sep, port = value.rpartition(":")
-    host = host.strip("[]")
-    if not sep or not host or not port.isdigit() or not 0 <= int(port) <= 65535:
-        raise ValueError('expected "host:port" such as 127.0.0.1:9108, or "" for no endpoint')
-    return host, int(port)
 
 
 class ObserveServer:

@@ -13,9 +13,10 @@ from bot.config import load_settings
 from bot.discord.runner import RedactToken
 from bot.errors import ConfigError
 from bot.observe import logs
+from bot.observe.address import parse_listen
 from bot.observe.metrics import Metrics
 from bot.observe.ready import ReadyWhen
-from bot.observe.server import ObserveServer, parse_listen
+from bot.observe.server import ObserveServer
 from bot.observe.shards import ShardState, ShardWatch
 from bot.store import Store
 
