@@ -62,6 +62,22 @@ def test_search_filters_from_the_command_line(archive, capsys):
         assert [r["id"] for r in by_date] == expected
 
 
+def test_search_refuses_dates_with_nothing_between_them(archive, capsys):
+    code, out, err = run(
+        capsys,
+        "search",
+        "volcano",
+        "--archive",
+        str(archive),
+        "--after",
+        "2021",
+        "--before",
+        "2019",
+    )
+    assert (code, out) == (1, "")
+    assert "`after` is later than `before`" in err
+
+
 def test_search_stdin_json_lines(archive, capsys, monkeypatch):
     monkeypatch.setattr(sys, "stdin", io.StringIO("harvest festival\n\n?!\nvolcano\n"))
     code, out, _ = run(capsys, "search", "--stdin", "--json", "--archive", str(archive))

@@ -9,7 +9,6 @@ import time
 from typing import Any
 
 from bot.cli.common import add_common_arguments, open_app, report_problems
-from bot.dates import parse_date_bound
 from bot.errors import UserFacingError
 from bot.search.index import SearchIndex
 from bot.search.types import Filters, Hit, Order
@@ -21,7 +20,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--limit", type=int, default=None, help="hits to show (default 10)")
     parser.add_argument("--after", metavar="D", help="on or after YYYY-MM-DD, YYYY-MM or YYYY")
     parser.add_argument("--before", metavar="D", help="on or before YYYY-MM-DD, YYYY-MM or YYYY")
-    parser.add_argument("--year", metavar="Y", help="only this year")
+    parser.add_argument("--year", metavar="Y", type=int, help="only this year")
     parser.add_argument("--source", metavar="S", help="only this outlet")
     parser.add_argument(
         "--sort",
@@ -37,16 +36,9 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def filters_from(args: argparse.Namespace) -> Filters | None:
-    after = parse_date_bound(args.after, end=False) if args.after else None
-    before = parse_date_bound(args.before, end=True) if args.before else None
-    if args.year:
-        after = max(after, parse_date_bound(args.year, end=False)) if after else None
-        after = after or parse_date_bound(args.year, end=False)
-        year_end = parse_date_bound(args.year, end=True)
-        before = min(before, year_end) if before else year_end
-    if after is None and before is None and not args.source:
-        return None
-    return Filters(after=after, before=before, source=args.source)
+    """The search's filters; None when there are none, so no query pays for a mask."""
+    filters = Filters.from_bounds(args.after, args.before, args.source, year=args.year)
+    return None if filters == Filters() else filters
 
 
 def _result(hit: Hit, *, full: bool) -> dict[str, Any]:

@@ -8,6 +8,8 @@ from enum import StrEnum
 from functools import cached_property
 
 from bot.archive.model import Article
+from bot.dates import parse_date_bound
+from bot.errors import BadDate
 from bot.search.snippet import make_snippet
 
 
@@ -28,11 +30,29 @@ class Filters:
     source: str | None = None  # case-insensitive exact outlet name
 
     @classmethod
-    def within_year(cls, year: int | None, source: str | None = None) -> Filters:
-        """All of ``year`` (any year when None), from ``source`` when given."""
-        if year is None:
-            return cls(source=source)
-        return cls(date(year, 1, 1), date(year, 12, 31), source)
+    def from_bounds(
+        cls,
+        after: str | None = None,
+        before: str | None = None,
+        source: str | None = None,
+        *,
+        year: int | None = None,
+    ) -> Filters:
+        """Filters from what someone typed: the one way commands and the CLI build them.
+
+        ``after`` and ``before`` take YYYY-MM-DD, YYYY-MM or YYYY, a partial date
+        covering all of its period; ``year`` keeps that calendar year as well.
+        Raises :class:`BadDate` for a date that isn't one, and for bounds with
+        nothing between them, instead of searching for what can never match.
+        """
+        first = parse_date_bound(after, end=False) if after else None
+        last = parse_date_bound(before, end=True) if before else None
+        if year is not None:
+            first = max(first or date.min, parse_date_bound(f"{year:04}", end=False))
+            last = min(last or date.max, parse_date_bound(f"{year:04}", end=True))
+        if first and last and first > last:
+            raise BadDate("`after` is later than `before`: nothing can match.")
+        return cls(first, last, source or None)
 
 
 @dataclass(frozen=True)

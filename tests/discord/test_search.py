@@ -135,7 +135,7 @@ async def test_filters_and_source_autocomplete(alice, channel):
         (
             {"query": "volcano", "after": "2021", "before": "2020"},
             "`after` is later",
-            "UserFacingError",
+            "BadDate",
         ),
         (
             {"query": "volcano", "source": "shafaq"},

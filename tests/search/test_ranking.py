@@ -390,12 +390,12 @@ def test_a_random_article_comes_from_the_filtered_ones_and_none_when_none_fit(ar
         ]
     )
     rng = random.Random(3)
-    in_2010 = Filters.within_year(2010)
+    in_2010 = Filters.from_bounds(year=2010)
     assert {index.random(rng, in_2010).id for _ in range(50)} == {"a2010", "b2010"}
     assert {index.random(rng).id for _ in range(50)} == {"a2010", "b2010", "a2011"}
-    assert index.random(rng, Filters.within_year(2012)) is None
-    assert index.random(rng, Filters.within_year(2010, "reuters")).id == "a2010"
-    assert {index.random(rng, Filters.within_year(None, "Reuters")).id for _ in range(50)} == {
+    assert index.random(rng, Filters.from_bounds(year=2012)) is None
+    assert index.random(rng, Filters.from_bounds(source="reuters", year=2010)).id == "a2010"
+    assert {index.random(rng, Filters.from_bounds(source="Reuters")).id for _ in range(50)} == {
         "a2010",
         "a2011",
     }

@@ -9,14 +9,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.dates import parse_date_bound
 from bot.discord import limits
 from bot.discord.checks import per_user_cooldown
 from bot.discord.choices import outlet_choices
 from bot.discord.context import Interaction
+from bot.discord.custom_ids import SearchRequest
 from bot.discord.embeds import ORDER_LABELS
 from bot.discord.replies import reply
-from bot.discord.state import SearchRequest
 from bot.discord.views import article_message, search_message
 from bot.errors import EmptyQuery, UnknownArticle, UserFacingError
 from bot.search.types import Filters, Order, Suggestion
@@ -88,13 +87,7 @@ class SearchCog(commands.Cog):
         source: str | None = None,
         sort: str = Order.BEST.value,
     ) -> None:
-        filters = Filters(
-            after=parse_date_bound(after, end=False) if after else None,
-            before=parse_date_bound(before, end=True) if before else None,
-            source=source,
-        )
-        if filters.after and filters.before and filters.after > filters.before:
-            raise UserFacingError("`after` is later than `before`: nothing can match.")
+        filters = Filters.from_bounds(after, before, source)
         await _answer(interaction, SearchRequest(query, filters, Order(sort)))
 
     @app_commands.allowed_installs(guilds=True, users=True)
@@ -140,7 +133,7 @@ class SearchCog(commands.Cog):
         source: str | None = None,
     ) -> None:
         index = self.app.archive.current.index
-        article = index.random(self.app.rng, Filters.within_year(year, source))
+        article = index.random(self.app.rng, Filters.from_bounds(source=source, year=year))
         if article is None:
             scope = " ".join(filter(None, [source and f"from {source}", year and f"in {year}"]))
             raise UserFacingError(f"The archive has no articles {scope or 'yet'}.")
