@@ -34,6 +34,10 @@ from bot.store.models import Claimant, DeliveryStatus
 
 log = logging.getLogger(__name__)
 
+# Digests in flight at once, here and in the scheduler. A bound on open database
+# work and memory, not on Discord: the poster paces the sends themselves.
+CONCURRENCY = 50
+
 
 class DeliveryFailed(Exception):
     """Raised by a :class:`Poster`. ``permanent`` (403, 404) pauses the subscription."""
@@ -86,7 +90,7 @@ class Deliverer:
         claimant: Claimant,
         *,
         empty: EmptyPolicy = "skip",
-        concurrency: int = 50,
+        concurrency: int = CONCURRENCY,
     ) -> None:
         self.store = store
         self.archive = archive  # the holder, read at each delivery: a reload replaces the archive

@@ -36,7 +36,7 @@ from apscheduler.triggers.date import DateTrigger
 
 from bot.clock import Clock
 from bot.cluster.topology import Topology
-from bot.digest.delivery import Deliverer, Outcome, Result
+from bot.digest.delivery import CONCURRENCY, Deliverer, Outcome, Result
 from bot.digest.timing import (
     delivery_nonce,
     due_at,
@@ -54,7 +54,6 @@ T = TypeVar("T")
 
 RETRY_DELAYS = (60, 300, 900, 1800, 3600)  # seconds; the last repeats until the day ends
 LOOK_BACK_DAYS = 7  # how far back start-up records missed days
-CONCURRENCY = 64  # subscriptions handled at once; sends are paced by the poster
 # A delivery's status as the operator's metrics count it ("taken": another firing has it).
 _COUNTED = {
     Result.SENT: DigestOutcome.SENT,

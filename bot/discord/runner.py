@@ -16,7 +16,8 @@ import asyncio
 import logging
 import os
 import signal
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 import aiohttp
@@ -139,23 +140,27 @@ def run(app: App, environ: Mapping[str, str] | None = None) -> int:
     hide_token_in_logs(token)
     base = api_base(app.settings, environ)
     use_api_base(base)
-    try:
+    with discord_errors_explained():
         return asyncio.run(serve(app, token, base=base))
-    except discord.LoginFailure:
-        raise ConfigError("Discord rejected the token: reset it in the Developer Portal") from None
-    except (aiohttp.ClientError, OSError) as exc:
-        raise UserFacingError(f"cannot reach Discord at {discord.http.Route.BASE}: {exc}") from None
 
 
 async def fetch_application_id(token: str, base: str | None) -> int:
     use_api_base(base)
     client = discord.Client(intents=discord.Intents.none())
     try:
-        await client.login(token)
+        with discord_errors_explained():
+            await client.login(token)
         return client.application_id or 0
+    finally:
+        await client.close()
+
+
+@contextmanager
+def discord_errors_explained() -> Iterator[None]:
+    """A rejected token or an unreachable Discord, as one line for the operator."""
+    try:
+        yield
     except discord.LoginFailure:
         raise ConfigError("Discord rejected the token: reset it in the Developer Portal") from None
     except (aiohttp.ClientError, OSError) as exc:
         raise UserFacingError(f"cannot reach Discord at {discord.http.Route.BASE}: {exc}") from None
-    finally:
-        await client.close()
