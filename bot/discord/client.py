@@ -18,8 +18,8 @@ from bot.discord.cogs.digest import DigestCog
 from bot.discord.cogs.info import InfoCog, OwnerCog
 from bot.discord.cogs.search import SearchCog
 from bot.discord.context import DatelineClient, Interaction
-from bot.discord.digests import DiscordPoster
 from bot.discord.observe import http_trace, interaction_finished, watch_shards
+from bot.discord.poster import DiscordPoster
 from bot.discord.replies import NO_MENTIONS
 from bot.discord.tree import DatelineTree
 from bot.discord.views import DYNAMIC_ITEMS

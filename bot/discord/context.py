@@ -18,7 +18,7 @@ import discord
 from discord.ext import commands
 
 from bot.discord.cooldowns import Cooldowns
-from bot.discord.state import CustomIds
+from bot.discord.custom_ids import CustomIds
 
 if TYPE_CHECKING:
     from bot.app import App

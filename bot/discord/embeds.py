@@ -13,7 +13,7 @@ from bot.archive.stats import ArchiveStats
 from bot.digest.plan import Digest
 from bot.digest.select import YearGroup
 from bot.discord import limits
-from bot.discord.state import SearchRequest
+from bot.discord.custom_ids import SearchRequest
 from bot.markdown import escape_markdown
 from bot.search.types import Hit, Order
 

@@ -15,9 +15,9 @@ import discord
 from bot.archive.model import Article
 from bot.discord import limits
 from bot.discord.context import DatelineClient, Interaction
+from bot.discord.custom_ids import CustomIds, SearchRequest
 from bot.discord.embeds import article_embed, article_pages, search_embed, share_embed
 from bot.discord.replies import NO_MENTIONS, reply, report_error
-from bot.discord.state import CustomIds, SearchRequest
 from bot.errors import ButtonExpired, UnknownArticle
 from bot.search.index import SearchIndex
 from bot.search.types import Filters

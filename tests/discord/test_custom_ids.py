@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.discord import limits
-from bot.discord.state import KEPT_STATES, CustomIds, CustomIdTooLong, SearchRequest
+from bot.discord.custom_ids import KEPT_STATES, CustomIds, CustomIdTooLong, SearchRequest
 from bot.discord.views import (
     ArticlePageButton,
     SearchPageButton,

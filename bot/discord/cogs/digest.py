@@ -21,8 +21,8 @@ from bot.digest.timing import parse_local_time
 from bot.discord import limits
 from bot.discord.choices import outlet_choices, zone_choices
 from bot.discord.context import Interaction
-from bot.discord.digests import missing_permissions
 from bot.discord.embeds import COLOUR, digest_message, when
+from bot.discord.poster import missing_permissions
 from bot.discord.replies import reply
 from bot.errors import UserFacingError
 from bot.store.models import DeliveryStatus
