@@ -149,7 +149,7 @@ class App:
         self._store = store
         events = ClusterEvents(self._subscription_changed, self._reload_reported, self._reconcile)
         try:
-            bus = await open_bus(self.settings.store.url, self.identity, events)
+            bus = await open_bus(self.settings.store.connect_url(), self.identity, events)
         except (OSError, asyncpg.PostgresError) as error:
             raise ConfigError(f"store.url: cannot listen for cluster news: {error}") from None
         self._resources.push_async_callback(bus.close)
