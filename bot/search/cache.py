@@ -28,10 +28,11 @@ from bot.heap import collection_paused
 from bot.search.fuzzy import FuzzyIndex
 from bot.search.index import SearchIndex
 from bot.search.postings import Postings
+from bot.search.sounds import SoundIndex
 
 log = logging.getLogger(__name__)
 
-CACHE_VERSION = 6  # 6: paths that match nothing are no longer cached as problems
+CACHE_VERSION = 7  # 7: each vocabulary word's sound key (names spelt by ear)
 _ARRAYS = ("offsets", "docs", "parts", "in_title", "idf", "title_offsets", "title_docs")
 _ENTRY_NAME = re.compile(r"v\d+-[0-9a-f]{32}")
 
@@ -101,6 +102,8 @@ def _write(index: SearchIndex, problems: Sequence[Problem], folder: Path) -> Non
         np.save(folder / f"{name}.npy", getattr(postings, name))
     np.save(folder / "fuzzy_keys.npy", fuzzy.keys)
     np.save(folder / "fuzzy_terms.npy", fuzzy.term_ids)
+    np.save(folder / "sound_keys.npy", index.sounds.keys)
+    np.save(folder / "sound_terms.npy", index.sounds.term_ids)
     (folder / "terms.txt").write_text("\n".join(postings.terms), encoding="utf-8")
     ends = array("q")
     end = 0
@@ -156,4 +159,8 @@ def load(folder: Path) -> tuple[SearchIndex, list[Problem]]:
         for row, start, end in zip(meta["articles"], starts, ends, strict=True)
     ]
     problems = [Problem(path, line, reason) for path, line, reason in meta["problems"]]
-    return SearchIndex(articles, postings, fuzzy, meta["aliases"]), problems
+    sounds = SoundIndex(
+        _mapped(folder / "sound_keys.npy"),
+        _mapped(folder / "sound_terms.npy"),
+    )
+    return SearchIndex(articles, postings, fuzzy, meta["aliases"], sounds), problems

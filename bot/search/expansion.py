@@ -17,12 +17,21 @@ from bot.search.clitics import other_forms
 from bot.search.fuzzy import MIN_FUZZY_LENGTH, FuzzyIndex
 from bot.search.plurals import number_forms
 from bot.search.postings import Postings
+from bot.search.sounds import SoundIndex
 from bot.search.subjects import subject_weight
 
 EXACT = 1.0
 SAME_WORD = 0.9  # the other number (banks for bank), other Arabic affixes (سياسات for سياسة)
 PREFIX = 0.8
 TYPO = {1: 0.7, 2: 0.5}
+SOUND = 0.45  # a word that sounds like the one typed: below every spelling match
+# A typed word the archive has is also read as a sound-alike that is this many
+# times more common ("paulsen" for Paulson), weighed nearly as the word typed:
+# a misheard name is likelier than a rare word, and the rest of the query and
+# the headlines then decide between them.
+FAR_RARER = 20
+MISHEARD = 0.9
+MAX_SOUND_TERMS = 8  # the most frequent sound-alikes; a short key can be shared widely
 MAX_PREFIX_TERMS = 64  # the most frequent completions; more only adds noise and time
 PREFIX_POSTINGS_PER_DOC = 1  # a prefix gathers at most one posting per document, all told
 WORDS_REMEMBERED = 8192  # query words repeat across searches (and every keystroke)
@@ -58,20 +67,23 @@ class Expander:
     letter at a time); the index never changes, so an answer stays right.
     """
 
-    def __init__(self, postings: Postings, fuzzy: FuzzyIndex, n_docs: int) -> None:
+    def __init__(
+        self, postings: Postings, fuzzy: FuzzyIndex, n_docs: int, sounds: SoundIndex | None = None
+    ) -> None:
         self.postings, self.fuzzy = postings, fuzzy
         budget = max(1, n_docs * PREFIX_POSTINGS_PER_DOC)
         common_idf = COMMON_IDF if n_docs >= COMMON_WORDS_FROM else 0.0  # idf is never below 0
         # The cache holds the arrays, not the expander: no reference cycle, so a
         # replaced index is freed at once (the heap is frozen; see bot.heap).
         self.expand = lru_cache(maxsize=WORDS_REMEMBERED)(
-            partial(_expand_word, postings, fuzzy, budget, common_idf)
+            partial(_expand_word, postings, fuzzy, sounds, budget, common_idf)
         )
 
 
 def _expand_word(
     postings: Postings,
     fuzzy: FuzzyIndex,
+    sounds: SoundIndex | None,
     budget: int,
     common_idf: float,
     word: str,
@@ -86,6 +98,7 @@ def _expand_word(
         prefix=prefix,
         prefix_budget=budget,
         common_idf=common_idf,
+        sounds=sounds,
     )
 
 
@@ -98,6 +111,7 @@ def expand(
     prefix: bool,
     prefix_budget: int,
     common_idf: float = 0.0,
+    sounds: SoundIndex | None = None,
 ) -> Expansion:
     terms = postings.terms
     found: dict[int, float] = {}
@@ -113,6 +127,11 @@ def expand(
     if typos and not (exact is not None and len(word) < MIN_FUZZY_LENGTH):
         for term_id, edits in fuzzy.matches(word, terms, unknown=exact is None):
             found.setdefault(term_id, TYPO[edits])
+    if typos and sounds is not None:
+        for term_id in _sound_alikes(word, exact, found, postings, sounds):
+            found.setdefault(term_id, SOUND)
+    if typos and exact is not None:
+        _read_as_misheard(exact, found, postings)
     if prefix:
         position = bisect_left(terms, word)
         end = bisect_left(terms, word + "\U0010ffff", lo=position)
@@ -134,9 +153,43 @@ def expand(
         # when it finds "Feds"; the word's other forms count as the word does.
         idf = np.minimum(idf, postings.idf[exact])
     weights = np.fromiter(found.values(), np.float32, len(found))
-    counted = exact is None or postings.idf[exact] >= common_idf
+    # One letter ("s" of "what's", "u" of "U.S.") says nothing of a subject alone.
+    counted = len(word) > 1 and (exact is None or postings.idf[exact] >= common_idf)
     subject = _subject(word, exact, postings) if common_idf else 1.0
     return Expansion(term_ids, weights, idf, counted, subject)
+
+
+def _read_as_misheard(exact: int, found: dict[int, float], postings: Postings) -> None:
+    """Weigh a neighbour ``FAR_RARER`` times more common than the typed word as ``MISHEARD``."""
+    typed = int(postings.offsets[exact + 1] - postings.offsets[exact])
+    for term_id, weight in found.items():
+        df = int(postings.offsets[term_id + 1] - postings.offsets[term_id])
+        if weight < MISHEARD and df >= typed * FAR_RARER:
+            found[term_id] = MISHEARD
+
+
+def _sound_alikes(
+    word: str, exact: int | None, found: dict[int, float], postings: Postings, sounds: SoundIndex
+) -> list[int]:
+    """Words that sound like ``word``, when its spelling is likely not what was meant.
+
+    That is when nothing is spelt like it (no exact or typo match), or when a
+    sound-alike is ``FAR_RARER`` times more common than the typed word: a name
+    misheard as another word of the archive ("merkle", "paulsen"). The most
+    frequent ``MAX_SOUND_TERMS`` are taken.
+    """
+    if found and exact is None:
+        return []  # spelt like something the archive has: the typo rule answers
+    alike = sounds.alike(word)
+    if not len(alike):
+        return []
+    df = postings.offsets[alike + 1] - postings.offsets[alike]
+    if exact is not None:
+        typed = int(postings.offsets[exact + 1] - postings.offsets[exact])
+        keep = df >= typed * FAR_RARER
+        alike, df = alike[keep], df[keep]
+    order = np.argsort(-df, kind="stable")[:MAX_SOUND_TERMS]
+    return alike[order].tolist()
 
 
 def _subject(word: str, exact: int | None, postings: Postings) -> float:

@@ -23,6 +23,7 @@ from bot.search.keywords import KEY_WORDS, key_words
 from bot.search.postings import Postings, build_postings
 from bot.search.query import Query, parse_query
 from bot.search.ranking import WORD_MATCH, score, top
+from bot.search.sounds import SoundIndex
 from bot.search.types import Filters, Hit, Order, Suggestion
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ class SearchIndex:
     postings: Postings
     fuzzy: FuzzyIndex
     aliases: Mapping[str, str] = field(default_factory=dict)
+    sounds: SoundIndex | None = None  # built from the terms when not given (a cache has it)
 
     def __post_init__(self) -> None:
         self._by_id = {article.id: n for n, article in enumerate(self.articles)}
@@ -59,7 +61,9 @@ class SearchIndex:
         )
         self._source_lookup = source_ids
         self._newest_first = np.argsort(-self._timestamps, kind="stable")
-        self._expander = Expander(self.postings, self.fuzzy, len(self.articles))
+        if self.sounds is None:
+            self.sounds = SoundIndex.build(self.postings.terms)
+        self._expander = Expander(self.postings, self.fuzzy, len(self.articles), self.sounds)
         self._recent: OrderedDict[tuple[str, int, Filters | None, Order], list[Hit]] = OrderedDict()
 
     @classmethod
