@@ -3,8 +3,8 @@
 A loaded archive is hundreds of thousands of long-lived objects (articles,
 terms, cached hits). Python's cyclic collector walks all of them in every
 full collection, and under load those pauses dominated the bot's tail
-latency (/search p99 through the gateway: 220 ms, 80 ms once frozen). None of
-it is cyclic garbage, so it is moved out of the collector's sight.
+latency. None of it is cyclic garbage, so it is moved out of the collector's
+sight. What each setting here measured: docs/benchmarks.md, "The garbage collector".
 """
 
 from __future__ import annotations
@@ -35,9 +35,8 @@ def tune_for_requests() -> None:
 
     Each interaction allocates hundreds of short-lived containers (the parsed
     payload, embeds, views) that reference counting frees anyway; at the
-    default threshold the collector ran several times per interaction. Through
-    the gateway bench this gave /search about a sixth more throughput and a
-    lower p99; larger thresholds made each collection, and p99, longer again.
+    default threshold the collector ran several times per interaction; much
+    larger thresholds make each collection, and the tail latency, longer again.
     """
     gc.set_threshold(*SERVING_THRESHOLDS)
 
@@ -47,8 +46,7 @@ def collection_paused() -> Iterator[None]:
     """No cyclic collection while a block creates a mass of objects that all stay alive.
 
     Every few hundred allocations the collector would walk the young objects,
-    and ever more often the whole growing heap, finding nothing: opening a
-    cached 10^5-article index spent a third of its time there.
+    and ever more often the whole growing heap, finding nothing.
     """
     was_enabled = gc.isenabled()
     gc.disable()

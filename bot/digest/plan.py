@@ -40,10 +40,6 @@ class Digest:
         return sum(len(g.articles) for g in self.groups)
 
     @property
-    def hidden(self) -> int:
-        return self.total - self.shown
-
-    @property
     def substituted(self) -> bool:
         return self.day != self.requested
 

@@ -20,6 +20,12 @@ from bot.search.types import Hit, Order
 COLOUR = discord.Colour.from_rgb(46, 94, 170)
 ARTICLE_PAGE = 3800  # leaves room in the description for the page's heading
 ARTICLE_FOOTER = 400  # outlet, page and id; with title and page well within EMBED_TOTAL
+HIT_TITLE = 200  # a search hit's title: five hits with dates and snippets share a description
+LIST_TITLE = 150  # a title in a list of stories (/onthisday, digests): a line, not a heading
+SOURCE_NAME = 200  # an outlet's name in a footer
+STATS_SOURCES = 15  # outlets /stats names before "and N more"
+MORE_LINE = 80  # kept free at the end of a list for its "…and N more." line
+DIGEST_RESERVE = 400  # of a message's embed characters: the years' titles and the last footer
 
 # Titles and outlet names recur from search to search and digest to digest, so
 # what the escaper made of each is remembered. Bodies are escaped afresh: long, and rare.
@@ -54,7 +60,7 @@ def search_embed(
     for number, hit in enumerate(hits, start=first + 1):
         article = hit.article
         entries.append(
-            f"**{number}. {linked_title(article, 200)}**\n"
+            f"**{number}. {linked_title(article, HIT_TITLE)}**\n"
             f"{stamp(article)} · {escape_line(article.source)}\n{hit.snippet}"
         )
     embed = discord.Embed(
@@ -138,7 +144,7 @@ def article_embed(article: Article, page: int = 0, pages: list[str] | None = Non
         colour=COLOUR,
         timestamp=article.published,
     )
-    footer = limits.clip(article.source, 200)
+    footer = limits.clip(article.source, SOURCE_NAME)
     if len(pages) > 1:
         footer += f" · page {page + 1} of {len(pages)}"
     embed.set_footer(text=limits.clip(f"{footer} · id {article.id}", ARTICLE_FOOTER))
@@ -154,21 +160,14 @@ def on_this_day_embed(
     day: date, groups: Sequence[YearGroup], *, substituted: bool
 ) -> discord.Embed:
     heading = _day_heading(day)
-    lines: list[str] = []
-    used = 0
-    shown = 0
-    total = sum(len(g.articles) for g in groups)
+    every = []
     for group in groups:
-        block = [f"**{group.label} · {group.year}**"]
-        block += [f"• {linked_title(a, 150)} — {escape_line(a.source)}" for a in group.articles]
-        for line in block:
-            if used + len(line) + 1 > limits.EMBED_DESCRIPTION - 80:
-                break
-            lines.append(line)
-            used += len(line) + 1
-            shown += line.startswith("• ")
-    if shown < total:
-        lines.append(f"…and {total - shown} more.")
+        every.append(f"**{group.label} · {group.year}**")
+        every += [_story_line(article) for article in group.articles]
+    lines = fit_lines(every, limits.EMBED_DESCRIPTION - MORE_LINE)
+    hidden = sum(len(g.articles) for g in groups) - sum(line.startswith("• ") for line in lines)
+    if hidden:
+        lines.append(f"…and {hidden} more.")
     title = f"On this day: {heading}"
     if substituted:
         title += " (nearest date with articles)"
@@ -180,10 +179,12 @@ def stats_embed(stats: ArchiveStats) -> discord.Embed:
     embed.add_field(name="Articles", value=f"{stats.count:,}")
     span = f"{stats.first} to {stats.last}" if stats.first else "empty"
     embed.add_field(name="Dates", value=span)
-    sources = ", ".join(f"{escape_line(name)} ({n:,})" for name, n in stats.sources[:15])
-    if len(stats.sources) > 15:
-        sources += f" and {len(stats.sources) - 15} more"
-    embed.add_field(name="Sources", value=limits.clip(sources or "none", 1024), inline=False)
+    named = stats.sources[:STATS_SOURCES]
+    sources = ", ".join(f"{escape_line(name)} ({n:,})" for name, n in named)
+    if len(stats.sources) > len(named):
+        sources += f" and {len(stats.sources) - len(named)} more"
+    value = limits.clip(sources or "none", limits.EMBED_FIELD_VALUE)
+    embed.add_field(name="Sources", value=value, inline=False)
     return embed
 
 
@@ -223,6 +224,22 @@ def help_embed() -> discord.Embed:
     return embed
 
 
+def fit_lines(lines: Sequence[str], budget: int) -> list[str]:
+    """The leading ``lines`` that fit in ``budget`` characters, a newline after each."""
+    kept: list[str] = []
+    used = 0
+    for line in lines:
+        used += len(line) + 1
+        if used > budget:
+            break
+        kept.append(line)
+    return kept
+
+
+def _story_line(article: Article) -> str:
+    return f"• {linked_title(article, LIST_TITLE)} — {escape_line(article.source)}"
+
+
 def _day_heading(day: date) -> str:
     return day.strftime("%d %B").lstrip("0")
 
@@ -237,17 +254,13 @@ def digest_message(digest: Digest) -> tuple[str, list[discord.Embed]]:
     if digest.substituted:
         heading += f" (nothing on file for this date; showing {_day_heading(digest.day)})"
     groups = digest.groups[: limits.EMBEDS_PER_MESSAGE]
-    budget = (limits.EMBED_TOTAL - 400) // max(len(groups), 1)
+    budget = min(
+        (limits.EMBED_TOTAL - DIGEST_RESERVE) // max(len(groups), 1), limits.EMBED_DESCRIPTION
+    )
     embeds, shown = [], 0
     for group in groups:
         title = f"{group.label} · {group.year}"
-        lines, used = [], len(title)
-        for article in group.articles:
-            line = f"• {linked_title(article, 150)} — {escape_line(article.source)}"
-            if used + len(line) + 1 > min(budget, limits.EMBED_DESCRIPTION):
-                break
-            lines.append(line)
-            used += len(line) + 1
+        lines = fit_lines([_story_line(a) for a in group.articles], budget - len(title))
         shown += len(lines)
         embeds.append(discord.Embed(title=title, description="\n".join(lines), colour=COLOUR))
     hidden = digest.total - shown

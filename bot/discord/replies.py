@@ -14,12 +14,19 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from bot.discord import limits
 from bot.discord.context import Interaction
 from bot.errors import UserFacingError
 
 log = logging.getLogger(__name__)
 
 NO_MENTIONS = discord.AllowedMentions.none()
+QUOTED = 100  # characters of someone's own words quoted back to them
+
+
+def quoted(text: str) -> str:
+    """``text`` in quotation marks, cut short enough to sit in a one-line reply."""
+    return f"“{limits.clip(text, QUOTED)}”"
 
 
 async def reply(interaction: Interaction, content: str = "", **kwargs: Any) -> None:

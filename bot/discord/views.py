@@ -17,7 +17,7 @@ from bot.discord import limits
 from bot.discord.context import DatelineClient, Interaction
 from bot.discord.custom_ids import CustomIds, SearchRequest
 from bot.discord.embeds import article_embed, article_pages, search_embed, share_embed
-from bot.discord.replies import NO_MENTIONS, reply, report_error
+from bot.discord.replies import NO_MENTIONS, quoted, reply, report_error
 from bot.errors import ButtonExpired, UnknownArticle
 from bot.search.index import SearchIndex
 from bot.search.types import Filters
@@ -120,7 +120,7 @@ def search_message(
 
 def _nothing_found(index: SearchIndex, request: SearchRequest) -> str:
     """Say so, and whether the dates or outlet are what ruled everything out."""
-    said = f"No articles match “{limits.clip(request.query, 100)}”"
+    said = f"No articles match {quoted(request.query)}"
     if request.filters != Filters() and index.search(request.query, limit=1):
         return f"{said} within those dates or that outlet; without them, some do."
     return f"{said}."

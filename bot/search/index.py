@@ -32,9 +32,9 @@ PHRASE_CHECKS = 500  # ranked candidates holding every phrase word checked befor
 MAX_SUGGESTIONS = 25
 SOURCES_LISTED = 5  # named in that error when none is close
 # Paging and popular queries repeat a search; hits are immutable, so the last
-# searches are kept with their snippets. Each is a few KB and some thirty
-# objects the garbage collector walks: 4,096 of them doubled the bot's p99 under
-# load, 1,024 cost about a tenth and still hold minutes of a busy bot's paging.
+# searches are kept with their snippets. Each is a few KB and some thirty objects
+# the garbage collector walks, so the table holds minutes of a busy bot's paging
+# and no more (measured: docs/benchmarks.md, "The garbage collector").
 RECENT_SEARCHES = 1024
 
 

@@ -10,7 +10,7 @@ from bot.archive.model import Article
 from bot.digest.plan import DigestOptions, plan_digest
 from bot.digest.select import OnThisDay
 from bot.discord import limits
-from bot.discord.embeds import digest_message
+from bot.discord.embeds import digest_message, fit_lines, on_this_day_embed
 
 
 def article(ident: str, when: datetime, source: str = "Wire", title: str = "") -> Article:
@@ -73,7 +73,7 @@ def test_a_big_day_is_capped_round_robin_across_years_and_sources_first():
         ["2019-AFP-0", "2019-Reuters-0"],
         ["2018-AFP-0"],
     ]
-    assert (digest.total, digest.shown, digest.hidden) == (18, 5, 13)
+    assert (digest.total, digest.shown) == (18, 5)
 
 
 def test_source_filter_min_items_and_the_empty_policy():
@@ -112,3 +112,31 @@ def test_rendering_a_huge_day_stays_within_discord_limits():
     shown = sum(e.description.count("• ") for e in embeds)
     assert embeds[-1].footer.text == f"and {digest.total - shown} more: /onthisday 03-26"
     assert shown >= 10
+
+
+def test_onthisday_of_a_huge_day_fits_one_embed_and_counts_the_rest():
+    long_title = "Parliament debates the budget " * 10
+    stories = [
+        article(f"{year}-{n}", at(year, 3, 26), f"Outlet {n}", f"{long_title} {n}")
+        for year in range(1990, 2024)
+        for n in range(5)
+    ]
+    digest = plan_digest(OnThisDay(stories), date(2024, 3, 26), DigestOptions(max_items=None))
+    embed = on_this_day_embed(digest.day, digest.groups, substituted=False)
+    assert len(embed.description) <= limits.EMBED_DESCRIPTION
+    shown = embed.description.count("\n• ")
+    assert 0 < shown < len(stories)
+    assert embed.description.endswith(f"…and {len(stories) - shown} more.")
+
+
+@pytest.mark.parametrize(
+    ("lines", "budget", "kept"),
+    [
+        (["ab", "cd"], 6, ["ab", "cd"]),  # each line and its newline: exactly 6
+        (["ab", "cd"], 5, ["ab"]),
+        (["abcdef", "a"], 3, []),  # stops at the first line that doesn't fit
+        ([], 10, []),
+    ],
+)
+def test_fit_lines_keeps_the_leading_lines_within_the_budget(lines, budget, kept):
+    assert fit_lines(lines, budget) == kept

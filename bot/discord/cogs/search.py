@@ -15,7 +15,7 @@ from bot.discord.choices import outlet_choices
 from bot.discord.context import Interaction
 from bot.discord.custom_ids import SearchRequest
 from bot.discord.embeds import ORDER_LABELS
-from bot.discord.replies import reply
+from bot.discord.replies import quoted, reply
 from bot.discord.views import article_message, search_message
 from bot.errors import EmptyQuery, UnknownArticle, UserFacingError
 from bot.search.types import Filters, Order, Suggestion
@@ -117,7 +117,7 @@ class SearchCog(commands.Cog):
             except EmptyQuery:
                 hits = []
             if not hits:
-                raise UnknownArticle(f"I found no article matching “{limits.clip(query, 100)}”.")
+                raise UnknownArticle(f"I found no article matching {quoted(query)}.")
             article = hits[0].article
         await reply(
             interaction, **article_message(interaction.client, interaction.user.id, article, 0)
