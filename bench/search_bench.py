@@ -257,10 +257,10 @@ def equal_fit_reference(corpus: Path, queries_path: Path) -> dict:
 
 def warm_start(corpus: Path, cache_dir: Path) -> dict:
     """Time to open the index from its cache in a fresh process (the cache already exists)."""
-    from bot.search.cache import open_index
+    from bot.snapshot import open_snapshot
 
     began = time.perf_counter()
-    opened = open_index([corpus], UTC, cache_dir, progress=False)
+    opened = open_snapshot([corpus], UTC, cache_dir, progress=False)
     took = time.perf_counter() - began
     return {"warm_start_s": took, "from_cache": opened.from_cache, "peak_rss_mb": peak_mb()}
 

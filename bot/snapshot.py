@@ -17,17 +17,18 @@ import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import tzinfo
 from functools import cached_property, partial
 from pathlib import Path
 
 from bot import heap
-from bot.archive import Article, Problem
+from bot.archive import Article, Problem, discover, fingerprint, load_archive
 from bot.archive.chart import per_year_chart
 from bot.archive.stats import ArchiveStats, archive_stats
 from bot.config import Settings
 from bot.digest.select import OnThisDay
 from bot.errors import ConfigError
-from bot.search.cache import OpenedIndex, open_index
+from bot.search import cache
 from bot.search.index import SearchIndex
 
 log = logging.getLogger(__name__)
@@ -48,19 +49,22 @@ class ArchiveSnapshot:
     fingerprint: str
 
     @classmethod
-    def of(cls, opened: OpenedIndex) -> ArchiveSnapshot:
-        return cls(
-            index=opened.index,
-            calendar=OnThisDay(opened.index.articles),
-            problems=tuple(opened.problems),
-            from_cache=opened.from_cache,
-            fingerprint=opened.fingerprint,
-        )
+    def of(
+        cls,
+        index: SearchIndex,
+        problems: Sequence[Problem] = (),
+        *,
+        from_cache: bool = False,
+        fingerprint: str = "",
+    ) -> ArchiveSnapshot:
+        """A snapshot of ``index``, with the calendar made from the same articles."""
+        calendar = OnThisDay(index.articles)
+        return cls(index, calendar, tuple(problems), from_cache, fingerprint)
 
     @classmethod
     def of_articles(cls, articles: Sequence[Article]) -> ArchiveSnapshot:
         """A snapshot of articles already in memory (no files, no cache)."""
-        return cls.of(OpenedIndex(SearchIndex.build(articles), [], False, ""))
+        return cls.of(SearchIndex.build(articles))
 
     @cached_property
     def summary(self) -> tuple[ArchiveStats, bytes]:
@@ -131,11 +135,50 @@ class ArchiveHolder:
 
 
 def _load(settings: Settings, *, rebuild: bool, progress: bool | None) -> ArchiveSnapshot:
-    opened = open_index(
+    return open_snapshot(
         settings.archive.paths,
         settings.archive.zone,
         Path(settings.search.cache_dir),
         rebuild=rebuild,
         progress=progress,
     )
-    return ArchiveSnapshot.of(opened)
+
+
+def open_snapshot(
+    paths: Sequence[str | Path],
+    zone: tzinfo,
+    cache_dir: Path,
+    *,
+    rebuild: bool = False,
+    progress: bool | None = None,
+) -> ArchiveSnapshot:
+    """The archive at ``paths``: its index from the cache when fresh, else built and cached.
+
+    Paths that match nothing are reported afresh each time, never from the
+    cache: the cache is keyed by the files found, so any number of different
+    missing paths share one entry.
+    """
+    files, not_found = discover(paths)
+    key = fingerprint(files, zone)
+    entry = cache.entry_for(cache_dir, key)
+    if not rebuild and (entry / "meta.json").is_file():
+        try:
+            index, problems = cache.load(entry)
+        except (OSError, ValueError, KeyError) as exc:
+            log.warning("Ignoring unreadable index cache %s (%s); rebuilding", entry, exc)
+        else:
+            log.info("Loaded index for %d articles from cache %s", len(index.articles), entry)
+            return ArchiveSnapshot.of(
+                index, [*not_found, *problems], from_cache=True, fingerprint=key
+            )
+    report = load_archive(paths, zone, progress=progress, spool_dir=Path(cache_dir))
+    index = SearchIndex.build(report.articles, report.aliases)
+    problems = [problem for problem in report.problems if problem not in not_found]
+    try:
+        cache.save(index, problems, entry)
+        # Serve what was just written: its arrays are memory-mapped and its bodies
+        # read from the entry, so none of the build's memory outlives the build.
+        index, problems = cache.load(entry)
+    except (OSError, ValueError, KeyError) as exc:
+        log.warning("Could not write the index cache to %s: %s", entry, exc)
+    return ArchiveSnapshot.of(index, [*not_found, *problems], fingerprint=key)

@@ -1,16 +1,12 @@
-"""The App opens what it owns in one place, closes it in reverse; reloads swap all or nothing."""
+"""The App opens what it owns in one place and closes it in reverse."""
 
 from __future__ import annotations
-
-from datetime import UTC, datetime
 
 import pytest
 
 from bot.app import App
-from bot.archive.model import Article
 from bot.digest.plan import Digest
 from bot.errors import ConfigError
-from bot.snapshot import ArchiveHolder, ArchiveSnapshot, ReloadError
 from tests.discord.conftest import make_app
 
 
@@ -65,23 +61,3 @@ async def test_a_store_that_cannot_open_stops_start_up_in_one_line_before_the_en
         async with app:
             pass
     assert endpoint.seen == []
-
-
-def story(n: int) -> Article:
-    return Article(f"s{n}", datetime(2020, 3, 26, 12, tzinfo=UTC), "Wire", f"Volcano {n}", "Ash.")
-
-
-async def test_a_reload_replaces_index_and_calendar_together_or_not_at_all():
-    first = ArchiveSnapshot.of_articles([story(1)])
-    loads = [ArchiveSnapshot.of_articles([]), ArchiveSnapshot.of_articles([story(1), story(2)])]
-    holder = ArchiveHolder(first, load=lambda: loads.pop(0))
-
-    with pytest.raises(ReloadError, match="no readable articles"):
-        await holder.reload()  # an archive emptied by mistake is refused
-    assert holder.current is first
-
-    reloaded = await holder.reload()
-    assert holder.current is reloaded
-    assert len(reloaded.index.articles) == 2
-    day = datetime(2024, 3, 26, tzinfo=UTC).date()
-    assert sum(len(g.articles) for g in reloaded.calendar.select(day)) == 2

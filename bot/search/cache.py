@@ -1,5 +1,8 @@
 """Keep a built index (and the articles it was built from) on disk between runs.
 
+Deciding when to use an entry and when to build one is ``bot.snapshot``'s;
+this module only writes and reads entries.
+
 A cache entry is a folder named after the archive's fingerprint: plain numpy
 arrays loaded with ``mmap_mode`` and one UTF-8 blob of bodies, so a warm start
 reads what it needs without parsing the archive or rebuilding anything. It is
@@ -15,14 +18,13 @@ import sys
 import tempfile
 from array import array
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 import orjson
 
-from bot.archive import Article, Problem, discover, fingerprint, load_archive
+from bot.archive import Article, Problem
 from bot.archive.bodies import BodyFile, StoredText
 from bot.heap import collection_paused
 from bot.search.fuzzy import FuzzyIndex
@@ -37,50 +39,9 @@ _ARRAYS = ("offsets", "docs", "parts", "in_title", "idf", "title_offsets", "titl
 _ENTRY_NAME = re.compile(r"v\d+-[0-9a-f]{32}")
 
 
-@dataclass
-class OpenedIndex:
-    index: SearchIndex
-    problems: list[Problem]
-    from_cache: bool
-    fingerprint: str
-
-
-def open_index(
-    paths: Sequence[str | Path],
-    zone: tzinfo,
-    cache_dir: Path,
-    *,
-    rebuild: bool = False,
-    progress: bool | None = None,
-) -> OpenedIndex:
-    """The index for the archive at ``paths``: from the cache when fresh, else built and cached.
-
-    Paths that match nothing are reported afresh each time, never from the
-    cache: the cache is keyed by the files found, so any number of different
-    missing paths share one entry.
-    """
-    files, not_found = discover(paths)
-    key = fingerprint(files, zone)
-    entry = Path(cache_dir) / f"v{CACHE_VERSION}-{key}"
-    if not rebuild and (entry / "meta.json").is_file():
-        try:
-            index, problems = load(entry)
-        except (OSError, ValueError, KeyError) as exc:
-            log.warning("Ignoring unreadable index cache %s (%s); rebuilding", entry, exc)
-        else:
-            log.info("Loaded index for %d articles from cache %s", len(index.articles), entry)
-            return OpenedIndex(index, [*not_found, *problems], True, key)
-    report = load_archive(paths, zone, progress=progress, spool_dir=Path(cache_dir))
-    index = SearchIndex.build(report.articles, report.aliases)
-    problems = [problem for problem in report.problems if problem not in not_found]
-    try:
-        save(index, problems, entry)
-        # Serve what was just written: its arrays are memory-mapped and its bodies
-        # read from the entry, so none of the build's memory outlives the build.
-        index, problems = load(entry)
-    except (OSError, ValueError, KeyError) as exc:
-        log.warning("Could not write the index cache to %s: %s", entry, exc)
-    return OpenedIndex(index, [*not_found, *problems], False, key)
+def entry_for(cache_dir: Path, key: str) -> Path:
+    """Where the cache keeps the index of the archive whose fingerprint is ``key``."""
+    return Path(cache_dir) / f"v{CACHE_VERSION}-{key}"
 
 
 def save(index: SearchIndex, problems: Sequence[Problem], entry: Path) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from bot.archive import load_archive
 from bot.archive.bodies import BodyFile
-from bot.search.cache import open_index
+from bot.snapshot import open_snapshot
 
 TEXTS = ["Plain ASCII.", "أعلنت الحكومةُ العراقيةُ", "Emoji 🌋 and accents: café", "", "x" * 100_000]
 
@@ -49,8 +49,8 @@ def test_a_cached_index_reads_bodies_after_its_entry_is_replaced(tmp_path):
     archive = tmp_path / "archive"
     archive.mkdir()
     (archive / "one.txt").write_text("2020-03-26 12:00:00\n\nWire / Volcano erupts. Ash.\n")
-    open_index([archive], UTC, tmp_path / "cache")
-    warm = open_index([archive], UTC, tmp_path / "cache")
+    open_snapshot([archive], UTC, tmp_path / "cache")
+    warm = open_snapshot([archive], UTC, tmp_path / "cache")
     assert warm.from_cache
     shutil.rmtree(tmp_path / "cache")  # a reload of a changed archive replaces the entry
     [hit] = warm.index.search("volcano")
