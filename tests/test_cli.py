@@ -31,7 +31,10 @@ def archive(tmp_path, monkeypatch):
 
 
 def run(capsys, *argv):
-    code = main([*argv])
+    try:
+        code = main([*argv])
+    except SystemExit as exit_:  # argparse's own exit, for a bad flag
+        code = exit_.code
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -44,8 +47,14 @@ def test_search_json_contract(archive, capsys):
     assert isinstance(payload["took_ms"], float)
     results = payload["results"]
     assert {r["id"] for r in results} == {"v1", "v2"}
-    assert set(results[0]) == {"id", "score", "date", "source", "title", "snippet", "url"}
+    keys = {"id", "score", "date", "source", "title", "snippet", "highlights", "url"}
+    assert set(results[0]) == keys
     assert results[0]["score"] >= results[1]["score"]
+    # No markdown: the matched words are offsets into the plain snippet.
+    for result in results:
+        assert "**" not in result["snippet"]
+        words = [result["snippet"][start:end] for start, end in result["highlights"]]
+        assert words and all(w.lower() == "volcano" for w in words)
 
 
 def test_search_filters_from_the_command_line(archive, capsys):
@@ -74,8 +83,9 @@ def test_search_refuses_dates_with_nothing_between_them(archive, capsys):
         "--before",
         "2019",
     )
-    assert (code, out) == (1, "")
-    assert "`after` is later than `before`" in err
+    assert (code, out) == (2, "")
+    expected = "--after 2021 --before 2019: no date is within all of them, so nothing can match"
+    assert err == f"dateline search: {expected}\n"
 
 
 def test_search_stdin_json_lines(archive, capsys, monkeypatch):
@@ -92,8 +102,8 @@ def test_search_stdin_json_lines(archive, capsys, monkeypatch):
 
 def test_bad_date_is_one_friendly_line(archive, capsys):
     code, _out, err = run(capsys, "search", "x", "--archive", str(archive), "--after", "2020-13")
-    assert code == 1
-    assert err.strip() == "dateline: '2020-13' is not a real date."
+    assert code == 2
+    assert err == "dateline search: --after: '2020-13' is not a real date\n"
 
 
 def test_stats(archive, capsys):
@@ -180,7 +190,13 @@ def test_digest_lists_every_selected_id_by_year(archive, capsys):
 def test_digest_empty_day_skipped_or_nearest(archive, capsys):
     argv = ["digest", "--date", "2024-03-27", "--json", "--archive", str(archive)]
     _, out, _ = run(capsys, *argv)
-    assert json.loads(out) == {"date": "2024-03-27", "skipped": True, "ids": [], "years": []}
+    assert json.loads(out) == {
+        "date": "2024-03-27",
+        "shown_date": None,  # every key, always
+        "skipped": True,
+        "ids": [],
+        "years": [],
+    }
     _, out, _ = run(capsys, *argv, "--empty", "nearest")
     payload = json.loads(out)
     assert (payload["shown_date"], payload["ids"]) == ("2024-03-26", ["v2", "v1"])
@@ -190,4 +206,5 @@ def test_digest_bad_date_is_an_argument_error(archive, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["digest", "--date", "26/03/2024", "--archive", str(archive)])
     assert exit_info.value.code == 2
-    assert "not a date: use YYYY-MM-DD" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert err == "dateline digest: --date: '26/03/2024' is not a day: use YYYY-MM-DD or MM-DD\n"

@@ -56,6 +56,9 @@ def run_check(args: argparse.Namespace) -> int:
         line += f"; {plural(len(problems), 'problem')} (listed above)"
     if notes and not args.strict:
         line += f"; {plural(len(notes), 'note')} (exact duplicates, kept once)"
+    if not archive.index.articles:
+        line += f": nothing to serve ({archive.why_empty()}; check archive.paths or --archive)"
+        failed = True
     print(line)
     print(f"Cluster: this process would run {topology.describe()}")
     for label, (ok, text) in (
