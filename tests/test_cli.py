@@ -119,9 +119,10 @@ def test_stats(archive, capsys):
 def test_stats_of_an_empty_archive(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)  # the index cache goes under the working folder
     (tmp_path / "empty").mkdir()
-    code, out, _ = run(capsys, "stats", "--archive", str(tmp_path / "empty"))
+    code, out, err = run(capsys, "stats", "--archive", str(tmp_path / "empty"))
     assert code == 0
     assert out.splitlines()[:3] == ["Articles: 0", "Dates:    none", "Sources:  none"]
+    assert err == "dateline: the archive has no articles (no archive files found)\n"
 
 
 def test_check_index_and_strict_report_problems(archive, capsys):

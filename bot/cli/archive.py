@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 from bot.archive.stats import archive_stats
 from bot.cli.common import add_common_arguments, open_app, plural, report_problems
@@ -36,11 +37,14 @@ def run_index(args: argparse.Namespace) -> int:
 
 
 def run_stats(args: argparse.Namespace) -> int:
-    stats = archive_stats(open_app(args).archive.current.index.articles)
+    archive = open_app(args).archive.current
+    if not archive.index.articles:  # still a report, but say why it is empty
+        print(f"dateline: the archive has no articles ({archive.why_empty()})", file=sys.stderr)
+    stats = archive_stats(archive.index.articles)
     if args.json:
         print(json.dumps(stats.as_json(), indent=2, ensure_ascii=False))
         return 0
-    print(f"Articles: {stats.count}")
+    print(f"Articles: {stats.count:,}")
     print(f"Dates:    {stats.first} to {stats.last}" if stats.first else "Dates:    none")
     print("Sources:  " + (", ".join(f"{name} ({n})" for name, n in stats.sources) or "none"))
     for year, n in stats.per_year:

@@ -8,13 +8,14 @@ discord.py those events come from.
 from __future__ import annotations
 
 import time
+from collections.abc import Awaitable, Callable
 from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
 import aiohttp
 import discord
 
-from bot.discord.replies import explain
+from bot.discord.replies import explain, report_error
 from bot.observe import logs
 from bot.observe.metrics import Metrics, Outcome
 from bot.observe.shards import ShardState, ShardWatch
@@ -23,10 +24,14 @@ if TYPE_CHECKING:
     from discord.ext import commands
 
 RECEIVED = "dateline_received"  # key in Interaction.extras: when the interaction arrived
+COMPONENT = "dateline_component"  # key in Interaction.extras: which kind of button or menu
 
 
 def command_name(interaction: discord.Interaction) -> str:
-    """The command's name as registered (a closed set), never what the user typed."""
+    """The command's name as registered, or the component's kind: a closed set of labels,
+    never what the user typed."""
+    if COMPONENT in interaction.extras:
+        return interaction.extras[COMPONENT]
     command = interaction.command
     return command.qualified_name if command is not None else "unknown"
 
@@ -47,6 +52,22 @@ def interaction_finished(
     started = interaction.extras.get(RECEIVED)
     seconds = None if started is None else time.perf_counter() - started
     metrics.interaction(command_name(interaction), outcome, seconds)
+
+
+async def answer_component(
+    interaction: discord.Interaction, kind: str, handler: Callable[[], Awaitable[None]]
+) -> None:
+    """Run a button's or menu's handler on the shared error path, counted like a command."""
+    interaction.extras[COMPONENT] = kind
+    interaction_started(interaction)
+    metrics: Metrics = interaction.client.app.metrics  # type: ignore[attr-defined]
+    try:
+        await handler()
+    except Exception as error:
+        await report_error(interaction, error)
+        interaction_finished(metrics, interaction, error)
+    else:
+        interaction_finished(metrics, interaction)
 
 
 def http_trace(metrics: Metrics) -> aiohttp.TraceConfig:

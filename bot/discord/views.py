@@ -17,7 +17,8 @@ from bot.discord import limits
 from bot.discord.context import DatelineClient, Interaction
 from bot.discord.custom_ids import CustomIds, SearchRequest
 from bot.discord.embeds import article_embed, article_pages, search_embed, share_embed
-from bot.discord.replies import NO_MENTIONS, quoted, reply, report_error
+from bot.discord.observe import answer_component
+from bot.discord.replies import NO_MENTIONS, quoted, reply
 from bot.errors import ButtonExpired, UnknownArticle
 from bot.search.index import SearchIndex
 from bot.search.types import Filters
@@ -31,6 +32,7 @@ class _Guarded:
     """Only the invoker may use the item; every failure goes to the shared error path."""
 
     owner_id: int
+    kind: str  # what the operator's metrics call it
 
     async def interaction_check(self, interaction: Interaction) -> bool:
         if interaction.user.id != self.owner_id:
@@ -39,10 +41,7 @@ class _Guarded:
         return True
 
     async def callback(self, interaction: Interaction) -> None:
-        try:
-            await self.run(interaction)
-        except Exception as error:
-            await report_error(interaction, error)
+        await answer_component(interaction, self.kind, lambda: self.run(interaction))
 
     async def run(self, interaction: Interaction) -> None:
         raise NotImplementedError
@@ -131,6 +130,8 @@ class SearchPageButton(
     discord.ui.DynamicItem[discord.ui.Button],
     template=_template(r"dl:sp:(?P<owner>\d+):(?P<page>-?\d+):(?P<token>.+)"),
 ):
+    kind = "search page button"
+
     def __init__(self, owner_id: int, page: int, token: str, label: str, disabled: bool) -> None:
         self.owner_id, self.page, self.token = owner_id, page, token
         super().__init__(
@@ -179,6 +180,8 @@ class OpenArticleSelect(
     discord.ui.DynamicItem[discord.ui.Select],
     template=r"dl:so:(?P<owner>\d+)",
 ):
+    kind = "open article menu"
+
     def __init__(self, owner_id: int, options: list[discord.SelectOption] | None = None) -> None:
         self.owner_id = owner_id
         options = options or [discord.SelectOption(label="(none)", value="-")]
@@ -231,6 +234,8 @@ class ArticlePageButton(
     discord.ui.DynamicItem[discord.ui.Button],
     template=_template(r"dl:ap:(?P<owner>\d+):(?P<page>-?\d+):(?P<token>.+)"),
 ):
+    kind = "article page button"
+
     def __init__(self, owner_id: int, page: int, token: str, label: str, disabled: bool):
         self.owner_id, self.page, self.token = owner_id, page, token
         super().__init__(
@@ -285,15 +290,15 @@ class ShareButton(
         return cls(match["token"])
 
     async def callback(self, interaction: Interaction) -> None:
-        try:
+        async def share() -> None:
             article = _article(interaction.client, _state(interaction, self.token))
             await interaction.response.send_message(
                 content=f"{interaction.user.mention} shared:",
                 embed=share_embed(article),
                 allowed_mentions=NO_MENTIONS,
             )
-        except Exception as error:
-            await report_error(interaction, error)
+
+        await answer_component(interaction, "share button", share)
 
 
 DYNAMIC_ITEMS = (SearchPageButton, OpenArticleSelect, ArticlePageButton, ShareButton)

@@ -18,6 +18,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.store import Store
+from tests.fake_discord import FakeDiscord
 from tests.fake_discord.process import TOKEN, eventually, observe_base, start_bot
 
 SEED = "{stamp}\n\nWire / {title}. Body.\n"
@@ -143,3 +144,48 @@ def scraped_has(metrics: dict, name: str, **labels: str) -> bool:
 
 async def _true(value) -> bool:
     return bool(value)
+
+
+async def test_a_process_running_two_shards_is_ready_only_when_both_are(tmp_path, archive):
+    fake = FakeDiscord(shards=2, max_concurrency=2)
+    await fake.start()
+    release = asyncio.Event()
+    identify = fake.gateway._identify
+
+    async def hold_shard_one(socket, client, data):
+        if data.get("shard", [0, 1])[0] == 1:
+            await release.wait()
+        await identify(socket, client, data)
+
+    fake.gateway._identify = hold_shard_one
+    process = await start_bot(fake, tmp_path, archive)
+    try:
+        base = await observe_base(tmp_path)
+        await fake.wait_shards({0})
+        async with aiohttp.ClientSession() as http:
+
+            async def readiness() -> tuple[int, dict]:
+                async with http.get(f"{base}/readyz") as response:
+                    return response.status, await response.json()
+
+            async def only_shard_one_missing() -> bool:
+                return await readiness() == (
+                    503,
+                    {"status": "not ready", "reasons": ["shard 1: connecting"]},
+                )
+
+            await eventually(only_shard_one_missing, timeout=60)
+            release.set()
+
+            async def ready() -> bool:
+                return (await readiness())[0] == 200
+
+            await eventually(ready, timeout=60)
+            async with http.get(f"{base}/metrics") as response:
+                metrics = samples(await response.text())
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(process.wait(), 30) == 0
+        await fake.stop()
+    for shard in ("0", "1"):
+        assert metrics[("dateline_gateway_shard_ready", frozenset({("shard", shard)}))] == 1
