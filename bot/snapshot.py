@@ -172,7 +172,7 @@ def open_snapshot(
                 index, [*not_found, *problems], from_cache=True, fingerprint=key
             )
     report = load_archive(paths, zone, progress=progress, spool_dir=Path(cache_dir))
-    index = SearchIndex.build(report.articles, report.aliases)
+    index = SearchIndex.build(report.articles, report.aliases, report.twins)
     problems = [problem for problem in report.problems if problem not in not_found]
     try:
         cache.save(index, problems, entry)

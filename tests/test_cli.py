@@ -47,8 +47,9 @@ def test_search_json_contract(archive, capsys):
     assert isinstance(payload["took_ms"], float)
     results = payload["results"]
     assert {r["id"] for r in results} == {"v1", "v2"}
-    keys = {"id", "score", "date", "source", "title", "snippet", "highlights", "url"}
+    keys = {"id", "score", "date", "source", "title", "versions", "snippet", "highlights", "url"}
     assert set(results[0]) == keys
+    assert [r["versions"] for r in results if r["id"] == "v1"] == [["v1"]]
     assert results[0]["score"] >= results[1]["score"]
     # No markdown: the matched words are offsets into the plain snippet.
     for result in results:
@@ -95,9 +96,35 @@ def test_search_stdin_json_lines(archive, capsys, monkeypatch):
     lines = [json.loads(line) for line in out.splitlines()]
     assert [line["query"] for line in lines] == ["harvest festival", "?!", "volcano"]
     assert [r["id"] for r in lines[0]["results"]] == ["h1"]
-    assert set(lines[0]["results"][0]) == {"id", "score", "date", "source", "title"}
+    assert set(lines[0]["results"][0]) == {"id", "score", "date", "source", "title", "versions"}
     assert "error" in lines[1]
     assert lines[2]["took_ms"] >= 0
+
+
+def test_search_shows_a_refiled_story_once_and_lists_its_versions(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    rows = [
+        ("first", "2021-07-01T08:00:00+00:00", "Harvest festival opens", "Grain and song."),
+        ("update", "2021-07-01T11:00:00+00:00", "UPDATE 1-Harvest festival opens", "Grain."),
+    ]
+    path = tmp_path / "archive.jsonl"
+    path.write_text(
+        "".join(
+            json.dumps({"id": i, "date": d, "source": "Wire", "title": t, "body": b}) + "\n"
+            for i, d, t, b in rows
+        )
+    )
+    base = ("search", "harvest festival", "--archive", str(path))
+    results = json.loads(run(capsys, *base, "--json")[1])["results"]
+    assert len(results) == 1
+    assert results[0]["versions"] == ["first", "update"]
+    monkeypatch.setattr(sys, "stdin", io.StringIO("harvest festival\n"))
+    line = json.loads(run(capsys, "search", "--stdin", "--json", "--archive", str(path))[1])
+    assert [r["versions"] for r in line["results"]] == [["first", "update"]]
+    text = run(capsys, *base)[1]
+    shown = "update" if "[update]" in text else "first"
+    other = {"first", "update"} - {shown}
+    assert f"2 versions; the others: {other.pop()}" in text
 
 
 def test_bad_date_is_one_friendly_line(archive, capsys):

@@ -38,6 +38,9 @@ class LoadReport:
     # Ids of exact duplicates that were dropped -> the id of the copy that was kept,
     # so a link or query naming either copy still finds the article.
     aliases: dict[str, str] = field(default_factory=dict)
+    # Ids of exact duplicates kept because their headline differs -> the id of the
+    # first copy: each headline stays searchable, and search shows them as one story.
+    twins: dict[str, str] = field(default_factory=dict)
 
 
 def discover(paths: Sequence[str | Path]) -> tuple[list[Path], list[Problem]]:
@@ -168,7 +171,9 @@ def load_archive(
                     report.problems.append(Problem(str(path), line, reason))
                     continue
                 key, original = duplicates.original_of(parsed)
-                if original is not None:
+                if original is not None and not same_headline(original, parsed):
+                    report.twins[parsed.id] = original.id
+                elif original is not None:
                     reason = same_text_as(original.id)
                     report.problems.append(Problem(str(path), line, reason))
                     report.aliases[parsed.id] = original.id
@@ -192,3 +197,8 @@ def load_archive(
         len(report.problems),
     )
     return report
+
+
+def same_headline(one: Article, other: Article) -> bool:
+    """Whether two headlines read the same, up to case and spacing."""
+    return one.title.casefold().split() == other.title.casefold().split()

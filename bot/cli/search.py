@@ -82,6 +82,7 @@ def _result(hit: Hit, *, full: bool) -> dict[str, Any]:
         "date": article.published.isoformat(),
         "source": article.source,
         "title": article.title,
+        "versions": list(hit.versions) or [article.id],  # every id of the story, oldest first
     }
     if full:
         snippet, highlights = unmark_bold(hit.snippet)
@@ -149,4 +150,7 @@ def print_hits(hits: list[Hit], *, bold: bool) -> None:
         article = hit.article
         heading = f"{article.calendar_date}  {article.source}  {article.title}"
         print(f"{rank:>2}. {heading}  [{article.id}]")
+        if hit.versions:
+            others = ", ".join(v for v in hit.versions if v != article.id)
+            print(f"    {len(hit.versions)} versions; the others: {others}")
         print(f"    {render(hit.snippet, bold=bold)}")

@@ -34,7 +34,7 @@ from bot.search.sounds import SoundIndex
 
 log = logging.getLogger(__name__)
 
-CACHE_VERSION = 7  # 7: each vocabulary word's sound key (names spelt by ear)
+CACHE_VERSION = 8  # 8: story groups; twins with another headline kept
 _ARRAYS = ("offsets", "docs", "parts", "in_title", "idf", "title_offsets", "title_docs")
 _ENTRY_NAME = re.compile(r"v\d+-[0-9a-f]{32}")
 
@@ -65,6 +65,7 @@ def _write(index: SearchIndex, problems: Sequence[Problem], folder: Path) -> Non
     np.save(folder / "fuzzy_terms.npy", fuzzy.term_ids)
     np.save(folder / "sound_keys.npy", index.sounds.keys)
     np.save(folder / "sound_terms.npy", index.sounds.term_ids)
+    np.save(folder / "groups.npy", index.groups)
     (folder / "terms.txt").write_text("\n".join(postings.terms), encoding="utf-8")
     ends = array("q")
     end = 0
@@ -124,4 +125,5 @@ def load(folder: Path) -> tuple[SearchIndex, list[Problem]]:
         _mapped(folder / "sound_keys.npy"),
         _mapped(folder / "sound_terms.npy"),
     )
-    return SearchIndex(articles, postings, fuzzy, meta["aliases"], sounds), problems
+    groups = _mapped(folder / "groups.npy")
+    return SearchIndex(articles, postings, fuzzy, meta["aliases"], sounds, groups), problems

@@ -7,7 +7,7 @@ import random
 import re
 import time
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -24,6 +24,7 @@ from bot.search.postings import Postings, build_postings
 from bot.search.query import Query, parse_query
 from bot.search.ranking import WORD_MATCH, score, top
 from bot.search.sounds import SoundIndex
+from bot.search.stories import story_groups, versions_of
 from bot.search.types import Filters, Hit, Order, Suggestion
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,7 @@ SOURCES_LISTED = 5  # named in that error when none is close
 # the garbage collector walks, so the table holds minutes of a busy bot's paging
 # and no more (measured: docs/benchmarks.md, "The garbage collector").
 RECENT_SEARCHES = 1024
+STORY_SLACK = 8  # extra hits ranked so that skipping other versions still fills a page
 
 
 @dataclass
@@ -45,6 +47,9 @@ class SearchIndex:
     fuzzy: FuzzyIndex
     aliases: Mapping[str, str] = field(default_factory=dict)
     sounds: SoundIndex | None = None  # built from the terms when not given (a cache has it)
+    # Per article, its story's first version (see bot.search.stories); grouped by
+    # headline alone when not given, since only the loader knows which texts are twins.
+    groups: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         self._by_id = {article.id: n for n, article in enumerate(self.articles)}
@@ -61,24 +66,34 @@ class SearchIndex:
         )
         self._source_lookup = source_ids
         self._newest_first = np.argsort(-self._timestamps, kind="stable")
+        if self.groups is None:
+            self.groups = story_groups(self.articles, {})
+        self._versions = versions_of(self.groups, self._timestamps)
         if self.sounds is None:
             self.sounds = SoundIndex.build(self.postings.terms)
         self._expander = Expander(self.postings, self.fuzzy, len(self.articles), self.sounds)
         self._recent: OrderedDict[tuple[str, int, Filters | None, Order], list[Hit]] = OrderedDict()
 
     @classmethod
-    def build(cls, articles: Sequence[Article], aliases: Mapping[str, str] | None = None):
+    def build(
+        cls,
+        articles: Sequence[Article],
+        aliases: Mapping[str, str] | None = None,
+        twins: Mapping[str, str] | None = None,
+    ):
+        """Index ``articles``; ``twins`` maps an article with another's text to that other."""
         started = time.perf_counter()
         articles = list(articles)
         postings = build_postings(articles)
         fuzzy = FuzzyIndex.build(postings.terms)
+        groups = story_groups(articles, twins or {})
         log.info(
             "Indexed %d articles (%d terms) in %.1f s",
             len(articles),
             len(postings.terms),
             time.perf_counter() - started,
         )
-        return cls(articles, postings, fuzzy, dict(aliases or {}))
+        return cls(articles, postings, fuzzy, dict(aliases or {}), groups=groups)
 
     def get(self, article_id: str) -> Article | None:
         position = self._by_id.get(self.aliases.get(article_id, article_id))
@@ -116,11 +131,42 @@ class SearchIndex:
         if filters is not None:
             scores = np.where(self._filter_mask(filters), scores, np.float32(0))
         if query.phrases:
-            ranked = self._with_phrases(query, scores, limit, order, scored.counts)
+            ranked = self._one_per_story(
+                lambda n: self._with_phrases(query, scores, n, order, scored.counts), limit
+            )
         else:
-            ranked = self._ranked(scores, limit, order, scored.counts).tolist()
+            ranked = self._one_per_story(
+                lambda n: self._ranked(scores, n, order, scored.counts).tolist(), limit
+            )
         terms = frozenset(self.postings.terms[t] for t in scored.term_ids)
-        return [Hit(self.articles[d], float(scores[d]), terms) for d in ranked]
+        return [Hit(self.articles[d], float(scores[d]), terms, self.versions(d)) for d in ranked]
+
+    def versions(self, position: int) -> tuple[str, ...]:
+        """The ids of every version of the story at ``position``, oldest first; () when alone."""
+        members = self._versions.get(int(self.groups[position]), ())
+        return tuple(self.articles[n].id for n in members)
+
+    def _one_per_story(self, ranked: Callable[[int], list[int]], limit: int) -> list[int]:
+        """The first ``limit`` stories of ``ranked``, each shown by its best-ranked version.
+
+        A few more than ``limit`` are ranked, so the versions a page skips rarely
+        need a second pass; when they do, twice as many are ranked.
+        """
+        want = limit + STORY_SLACK
+        while True:
+            found = ranked(want)
+            shown: list[int] = []
+            seen: set[int] = set()
+            for doc in found:
+                story = int(self.groups[doc])
+                if story not in seen:
+                    seen.add(story)
+                    shown.append(doc)
+                    if len(shown) == limit:
+                        return shown
+            if len(found) < want:
+                return shown
+            want *= 2
 
     def _ranked(
         self, scores: np.ndarray, limit: int, order: Order, counts: np.ndarray | None

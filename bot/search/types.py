@@ -66,6 +66,9 @@ class Hit:
     article: Article
     score: float
     matched: frozenset[str] = field(default=frozenset(), repr=False)  # normalised terms
+    # The ids of every version of this story (re-filings, twins), oldest first;
+    # empty when the story has one. The others are left out of the hit list.
+    versions: tuple[str, ...] = ()
 
     @cached_property
     def snippet(self) -> str:

@@ -1,0 +1,78 @@
+"""One hit per story: the versions of a story that a newsroom re-files, grouped.
+
+Reuters files a developing story again and again ("UPDATE 1-", "UPDATE 2-", a
+factbox under two ids), so a result list of one subject can show the same
+story three times. Two articles are versions of one story when they have the
+same text under different headlines (the loader keeps both: each headline is
+searchable), or the same headline, less its re-filing prefix, within
+``WINDOW_DAYS`` of each other. In the 34k Reuters archive 986 headlines repeat
+within three days; their bodies share a median of 100% of their words (the
+fifth percentile 44%), so the headline rule groups re-filings, not chance
+namesakes. Bodies that are nearly but not exactly the same under different
+headlines are not detected.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from itertools import pairwise
+
+import numpy as np
+
+from bot.archive.model import Article
+from bot.archive.text import tokenize
+
+WINDOW_DAYS = 3  # between one version and the next
+REFILED = re.compile(r"^\s*(?:update|wrapup|refile|rpt|corrected)\s*\d*\s*[-:]\s*", re.IGNORECASE)
+
+
+def headline_key(title: str) -> str:
+    """The headline as its versions share it: re-filing prefix off, words normalised."""
+    return " ".join(tokenize(REFILED.sub("", title, count=1)))
+
+
+def story_groups(articles: Sequence[Article], twins: Mapping[str, str]) -> np.ndarray:
+    """Per article, the position of its story's first version (itself when alone).
+
+    ``twins`` maps the id of an article whose text another has to that other's id.
+    """
+    parent = list(range(len(articles)))
+
+    def root(n: int) -> int:
+        while parent[n] != n:
+            parent[n] = parent[parent[n]]
+            n = parent[n]
+        return n
+
+    def join(a: int, b: int) -> None:
+        a, b = root(a), root(b)
+        if a != b:
+            parent[max(a, b)] = min(a, b)
+
+    position = {article.id: n for n, article in enumerate(articles)}
+    for twin, original in twins.items():
+        if twin in position and original in position:
+            join(position[twin], position[original])
+    by_headline: dict[str, list[int]] = {}
+    for n, article in enumerate(articles):
+        by_headline.setdefault(headline_key(article.title), []).append(n)
+    for members in by_headline.values():
+        if len(members) < 2:
+            continue
+        members.sort(key=lambda n: articles[n].published)
+        for earlier, later in pairwise(members):
+            gap = articles[later].calendar_date - articles[earlier].calendar_date
+            if gap.days <= WINDOW_DAYS:
+                join(earlier, later)
+    return np.fromiter((root(n) for n in range(len(articles))), np.int32, len(articles))
+
+
+def versions_of(groups: np.ndarray, timestamps: np.ndarray) -> dict[int, tuple[int, ...]]:
+    """Each story of several versions: its group -> the versions' positions, oldest first."""
+    firsts, counts = np.unique(groups, return_counts=True)
+    shared = set(firsts[counts > 1].tolist())
+    stories: dict[int, list[int]] = {}
+    for n in np.flatnonzero(np.isin(groups, list(shared))).tolist() if shared else []:
+        stories.setdefault(int(groups[n]), []).append(n)
+    return {g: tuple(sorted(m, key=lambda n: timestamps[n])) for g, m in stories.items()}
