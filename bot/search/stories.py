@@ -5,11 +5,12 @@ factbox under two ids), so a result list of one subject can show the same
 story three times. Two articles are versions of one story when they have the
 same text under different headlines (the loader keeps both: each headline is
 searchable), or the same headline, less its re-filing prefix, within
-``WINDOW_DAYS`` of each other. In the 34k Reuters archive 986 headlines repeat
-within three days; their bodies share a median of 100% of their words (the
-fifth percentile 44%), so the headline rule groups re-filings, not chance
-namesakes. Bodies that are nearly but not exactly the same under different
-headlines are not detected.
+``WINDOW_DAYS`` of each other and bodies that share at least ``SHARED_WORDS``
+of the shorter one's words (an update adds paragraphs; a recurring headline
+such as "Stocks rise" over another day's market does not share them). In the
+34k Reuters archive 986 headlines repeat within three days; their bodies share
+a median of 100% of their words. Bodies that are nearly but not exactly the
+same under different headlines are not detected.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from bot.archive.model import Article
 from bot.archive.text import tokenize
 
 WINDOW_DAYS = 3  # between one version and the next
+SHARED_WORDS = 0.5
 REFILED = re.compile(r"^\s*(?:update|wrapup|refile|rpt|corrected)\s*\d*\s*[-:]\s*", re.IGNORECASE)
 
 
@@ -63,9 +65,15 @@ def story_groups(articles: Sequence[Article], twins: Mapping[str, str]) -> np.nd
         members.sort(key=lambda n: articles[n].published)
         for earlier, later in pairwise(members):
             gap = articles[later].calendar_date - articles[earlier].calendar_date
-            if gap.days <= WINDOW_DAYS:
+            if gap.days <= WINDOW_DAYS and _same_text(articles[earlier], articles[later]):
                 join(earlier, later)
     return np.fromiter((root(n) for n in range(len(articles))), np.int32, len(articles))
+
+
+def _same_text(one: Article, other: Article) -> bool:
+    """Whether the shorter body's distinct words are mostly in the other body too."""
+    words, others = set(tokenize(one.body)), set(tokenize(other.body))
+    return len(words & others) >= SHARED_WORDS * min(len(words), len(others))
 
 
 def versions_of(groups: np.ndarray, timestamps: np.ndarray) -> dict[int, tuple[int, ...]]:

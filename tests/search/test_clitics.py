@@ -56,10 +56,11 @@ def test_forms_are_the_other_spellings_and_arabic_only():
 def test_search_finds_every_form_and_prefers_the_one_typed(article):
     index = SearchIndex.build(
         [
-            article("خطة جديدة", "أعلنت الحكومة خطة جديدة للكهرباء في بغداد.", id="for-the"),
-            article("خطة جديدة", "أعلنت الحكومة خطة جديدة والكهرباء في بغداد.", id="and-the"),
-            article("خطة جديدة", "أعلنت الحكومة خطة جديدة الكهرباء في بغداد.", id="the"),
-            article("خطة جديدة", "أعلنت الحكومة خطة جديدة للمياه في بغداد.", id="water"),
+            # Numbered headlines: otherwise these would be versions of one story.
+            article("خطة جديدة 1", "أعلنت الحكومة خطة جديدة للكهرباء في بغداد.", id="for-the"),
+            article("خطة جديدة 2", "أعلنت الحكومة خطة جديدة والكهرباء في بغداد.", id="and-the"),
+            article("خطة جديدة 3", "أعلنت الحكومة خطة جديدة الكهرباء في بغداد.", id="the"),
+            article("خطة جديدة 4", "أعلنت الحكومة خطة جديدة للمياه في بغداد.", id="water"),
         ]
     )
     found = [hit.article.id for hit in index.search("الكهرباء")]
@@ -75,11 +76,11 @@ def test_search_finds_every_form_and_prefers_the_one_typed(article):
 def test_search_finds_forms_with_other_endings_below_the_one_typed(article):
     index = SearchIndex.build(
         [
-            article("خطة", "أعلنت الحكومة سياسة جديدة.", id="policy"),
-            article("خطة", "أعلنت الحكومة سياسات جديدة.", id="policies"),
-            article("خطة", "انتقدت الصحف سياساتها.", id="her-policies"),
-            article("خطة", "صدر بيان عن الحكومة.", id="statement"),
-            article("خطة", "الفرق بين الخطتين.", id="between"),
+            article("خطة 1", "أعلنت الحكومة سياسة جديدة.", id="policy"),
+            article("خطة 2", "أعلنت الحكومة سياسات جديدة.", id="policies"),
+            article("خطة 3", "انتقدت الصحف سياساتها.", id="her-policies"),
+            article("خطة 4", "صدر بيان عن الحكومة.", id="statement"),
+            article("خطة 5", "الفرق بين الخطتين.", id="between"),
         ]
     )
     found = [hit.article.id for hit in index.search("سياسة")]

@@ -27,7 +27,13 @@ def test_exact_matches_outrank_fuzzy_ones(article):
     index = SearchIndex.build(
         [
             article("Budget news", f"{FILLER} The senators debated.", id="fuzzy"),
-            article("Budget news", f"{FILLER} The senator debated.", id="exact"),
+            # A month older: a separate story, and never first for being newer.
+            article(
+                "Budget news",
+                f"{FILLER} The senator debated.",
+                id="exact",
+                published=datetime(2020, 2, 26, tzinfo=UTC),
+            ),
         ]
     )
     assert ids(index.search("senator budget")) == ["exact", "fuzzy"]
@@ -118,9 +124,10 @@ def test_last_word_matches_as_a_prefix_while_typing(article):
 
 
 def test_a_short_prefix_completes_to_its_most_frequent_words_only(article):
-    stories = [article("Story", "over there, theirs", id=f"both{n}") for n in range(10)]
-    stories += [article("Story", "it is theirs", id=f"theirs{n}") for n in range(10)]
-    stories += [article("Story", "a thesis", id=f"thesis{n}") for n in range(2)]
+    # Numbered headlines: otherwise each group would be versions of one story.
+    stories = [article(f"Story {n}", "over there, theirs", id=f"both{n}") for n in range(10)]
+    stories += [article(f"Story 1{n}", "it is theirs", id=f"theirs{n}") for n in range(10)]
+    stories += [article(f"Story 2{n}", "a thesis", id=f"thesis{n}") for n in range(2)]
     index = SearchIndex.build(stories)
     # "theirs" reaches 20 of the 22 documents; adding "there" (10 more postings) would
     # pass one posting per document, so the short prefix stops before it and before the
@@ -139,8 +146,8 @@ def test_only_the_last_word_is_a_prefix(article):
 def test_quoted_phrases_require_adjacent_words(article):
     index = SearchIndex.build(
         [
-            article("Rates", "The central bank raised rates.", id="phrase"),
-            article("Rates", "The bank in the central district raised rates.", id="scattered"),
+            article("Rates up", "The central bank raised rates.", id="phrase"),
+            article("Rates rise", "The bank in the central district raised rates.", id="scattered"),
         ]
     )
     assert ids(index.search('"central bank"')) == ["phrase"]
@@ -452,7 +459,11 @@ def test_date_orders_match_a_brute_force_reading_of_their_definition(stories, qu
     start = datetime(2006, 1, 1, tzinfo=UTC)
     articles = [
         Article(
-            f"s{n}", start + timedelta(days=day, minutes=n), "Wire", " ".join(sorted(words)), "."
+            f"s{n}",
+            start + timedelta(days=day, minutes=n),
+            "Wire",
+            " ".join(sorted(words)),
+            f"b{n}",
         )
         for n, (words, day) in enumerate(stories)
     ]

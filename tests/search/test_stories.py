@@ -137,3 +137,11 @@ def test_story_groups_are_cached_with_the_index(refiled, tmp_path):
     loaded, _ = load(tmp_path / "entry")
     assert np.array_equal(loaded.groups, index.groups)
     assert [h.versions for h in loaded.search("oil")] == [h.versions for h in index.search("oil")]
+
+
+def test_a_recurring_headline_over_another_text_is_another_story(article):
+    articles = [
+        article("Stocks rise", "Tech shares led a rally on Monday.", published=day(1)),
+        article("Stocks rise", "Banks gained after earnings beat forecasts.", published=day(2)),
+    ]
+    assert story_groups(articles, {}).tolist() == [0, 1]
