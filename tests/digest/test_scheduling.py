@@ -205,6 +205,13 @@ async def test_catch_up_posts_today_if_recent_and_records_older_days_missed(harn
         await harness.store.delivery(stale.id, date(2026, 6, 4))
     ).status == DeliveryStatus.MISSED
     assert (await harness.store.delivery(recent.id, date(2026, 6, 4))).status == DeliveryStatus.SENT
+    assert counted(harness, "missed") == 6 and counted(harness, "sent") == 1
+
+
+def counted(harness, outcome: str) -> float:
+    """The operator's metric of digests by outcome, as /metrics would show it."""
+    registry = harness.scheduler.metrics.registry
+    return registry.get_sample_value("dateline_digests_total", {"outcome": outcome}) or 0.0
 
 
 async def test_a_claim_left_by_a_crash_is_finished_with_its_nonce(harness):
@@ -344,6 +351,9 @@ async def test_transient_failures_retry_with_backoff_within_the_day(harness):
     row = await harness.store.delivery(subscription.id, date(2026, 6, 1))
     assert (row.status, row.attempts) == (DeliveryStatus.SENT, 3)
     assert (await harness.store.subscription(subscription.id)).last_error is None
+    assert (counted(harness, "failed"), counted(harness, "sent")) == (2, 1)
+    retries = harness.scheduler.metrics.registry.get_sample_value("dateline_digest_retries_total")
+    assert retries == 2
 
 
 async def test_permanent_failure_pauses_and_stops_the_job(harness):
@@ -355,3 +365,4 @@ async def test_permanent_failure_pauses_and_stops_the_job(harness):
     paused = await harness.store.subscription(subscription.id)
     assert (paused.state, paused.last_error) == ("paused", "the channel no longer exists")
     assert len(await harness.store.deliveries(subscription.id)) == 1
+    assert counted(harness, "paused") == 1

@@ -120,7 +120,10 @@ def test_json_logs_carry_the_interactions_guild_and_command_and_never_the_token(
     async def handle_interaction() -> None:
         logs.bind(guild_id=42, command="search")
         log.warning("slow answer for %s", token)
-        log.error("Incident %s", "ab12cd34", extra={"incident": "ab12cd34"})
+        try:
+            raise RuntimeError(f"login with {token} failed")
+        except RuntimeError:
+            log.exception("Incident %s", "ab12cd34", extra={"incident": "ab12cd34"})
 
     try:
         asyncio.run(handle_interaction())
@@ -131,5 +134,7 @@ def test_json_logs_carry_the_interactions_guild_and_command_and_never_the_token(
     assert lines[0]["guild_id"] == 42 and lines[0]["command"] == "search"
     assert lines[0]["message"] == "slow answer for [token]"
     assert lines[1]["incident"] == "ab12cd34"
+    assert "RuntimeError: login with [token] failed" in lines[1]["exception"]
+    assert all(token not in json.dumps(line) for line in lines)
     assert "guild_id" not in lines[2] and lines[2]["level"] == "INFO"
     assert {"time", "level", "logger", "message"} <= set(lines[2])
