@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 
 import pytest
 
@@ -106,3 +107,16 @@ def test_an_unreadable_token_file_is_a_problem(workdir, capsys, monkeypatch):
     code, out, _ = check(capsys, "--archive", "archive")
     assert code == 1
     assert "discord.token_file: cannot read" in out
+
+
+@pytest.mark.skipif(
+    not os.environ.get("DATELINE_TEST_POSTGRES_URL"),
+    reason="set DATELINE_TEST_POSTGRES_URL to check a PostgreSQL store",
+)
+def test_a_postgresql_store_is_opened_and_its_migration_named(workdir, capsys, monkeypatch):
+    url = os.environ["DATELINE_TEST_POSTGRES_URL"]
+    monkeypatch.setenv("DATELINE_STORE__URL", url)
+    code, out, _ = check(capsys, "--archive", "archive")
+    assert code == 0
+    store_line = next(line for line in out.splitlines() if line.startswith("Store:"))
+    assert "at migration" in store_line or "empty; `dateline run` creates the tables" in store_line
