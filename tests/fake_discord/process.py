@@ -9,6 +9,8 @@ import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+import aiohttp
+
 from tests.fake_discord.server import FakeDiscord
 
 TOKEN = "fake-token-Zm9vYmFyYmF6.never-log-me"
@@ -52,6 +54,16 @@ async def observe_base(workdir: Path, timeout: float = 60) -> str:
 
     await eventually(listening, timeout)
     return found[0]
+
+
+async def wait_ready(http: aiohttp.ClientSession, base: str, timeout: float = 60) -> None:
+    """Until the process's /readyz answers 200: archive, store and every shard ready."""
+
+    async def ready() -> bool:
+        async with http.get(f"{base}/readyz") as response:
+            return response.status == 200
+
+    await eventually(ready, timeout)
 
 
 async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 30) -> None:

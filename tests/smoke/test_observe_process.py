@@ -19,7 +19,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from bot.store import Store
 from tests.fake_discord import FakeDiscord
-from tests.fake_discord.process import TOKEN, eventually, observe_base, start_bot
+from tests.fake_discord.process import TOKEN, eventually, observe_base, start_bot, wait_ready
 
 SEED = "{stamp}\n\nWire / {title}. Body.\n"
 DUE = datetime.now(UTC) - timedelta(minutes=10)
@@ -92,11 +92,7 @@ async def test_health_readiness_and_metrics_of_a_running_bot(fake, archive, tmp_
 
             release.set()
 
-            async def ready() -> bool:
-                async with http.get(f"{base}/readyz") as response:
-                    return response.status == 200
-
-            await eventually(ready, timeout=60)
+            await wait_ready(http, base)
             token = await fake.inject_command("search", query="volcanoe")
             answer = await fake.wait_callback(token)
             assert "Volcano story" in json.dumps(answer)
@@ -177,10 +173,7 @@ async def test_a_process_running_two_shards_is_ready_only_when_both_are(tmp_path
             await eventually(only_shard_one_missing, timeout=60)
             release.set()
 
-            async def ready() -> bool:
-                return (await readiness())[0] == 200
-
-            await eventually(ready, timeout=60)
+            await wait_ready(http, base)
             async with http.get(f"{base}/metrics") as response:
                 metrics = samples(await response.text())
     finally:

@@ -21,7 +21,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from tests.fake_discord.process import TOKEN, eventually, observe_base
+from tests.fake_discord.process import TOKEN, observe_base, wait_ready
 
 SEED = "2019-03-26 08:00:00\n\nWire / Volcano erupts near village. Ash.\n"
 CONFIG = """
@@ -93,12 +93,7 @@ async def test_runs_unprivileged_from_an_unwritable_folder_writing_only_its_data
     try:
         base = await observe_base(log_path.parent)
         async with aiohttp.ClientSession() as http:
-
-            async def ready() -> bool:
-                async with http.get(f"{base}/readyz") as response:
-                    return response.status == 200
-
-            await eventually(ready, timeout=60)
+            await wait_ready(http, base)
         token = await fake.inject_command("search", query="volcano")
         answer = await fake.wait_callback(token)
         assert "Volcano erupts near village" in str(answer)
