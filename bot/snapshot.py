@@ -161,24 +161,33 @@ def open_snapshot(
     files, not_found = discover(paths)
     key = fingerprint(files, zone)
     entry = cache.entry_for(cache_dir, key)
-    if not rebuild and (entry / "meta.json").is_file():
+    if not rebuild and (cached := _from_cache(entry, key, not_found)) is not None:
+        return cached
+    with cache.builder_lock(Path(cache_dir)):
+        # Processes started together on one machine: the first builds, the others
+        # wait here and then open what it wrote (memory-mapped, so they share it).
+        if not rebuild and (cached := _from_cache(entry, key, not_found)) is not None:
+            return cached
+        report = load_archive(paths, zone, progress=progress, spool_dir=Path(cache_dir))
+        index = SearchIndex.build(report.articles, report.aliases, report.twins)
+        problems = [problem for problem in report.problems if problem not in not_found]
         try:
+            cache.save(index, problems, entry)
+            # Serve what was just written: its arrays are memory-mapped and its bodies
+            # read from the entry, so none of the build's memory outlives the build.
             index, problems = cache.load(entry)
         except (OSError, ValueError, KeyError) as exc:
-            log.warning("Ignoring unreadable index cache %s (%s); rebuilding", entry, exc)
-        else:
-            log.info("Loaded index for %d articles from cache %s", len(index.articles), entry)
-            return ArchiveSnapshot.of(
-                index, [*not_found, *problems], from_cache=True, fingerprint=key
-            )
-    report = load_archive(paths, zone, progress=progress, spool_dir=Path(cache_dir))
-    index = SearchIndex.build(report.articles, report.aliases, report.twins)
-    problems = [problem for problem in report.problems if problem not in not_found]
+            log.warning("Could not write the index cache to %s: %s", entry, exc)
+    return ArchiveSnapshot.of(index, [*not_found, *problems], fingerprint=key)
+
+
+def _from_cache(entry: Path, key: str, not_found: Sequence[Problem]) -> ArchiveSnapshot | None:
+    if not (entry / "meta.json").is_file():
+        return None
     try:
-        cache.save(index, problems, entry)
-        # Serve what was just written: its arrays are memory-mapped and its bodies
-        # read from the entry, so none of the build's memory outlives the build.
         index, problems = cache.load(entry)
     except (OSError, ValueError, KeyError) as exc:
-        log.warning("Could not write the index cache to %s: %s", entry, exc)
-    return ArchiveSnapshot.of(index, [*not_found, *problems], fingerprint=key)
+        log.warning("Ignoring unreadable index cache %s (%s); rebuilding", entry, exc)
+        return None
+    log.info("Loaded index for %d articles from cache %s", len(index.articles), entry)
+    return ArchiveSnapshot.of(index, [*not_found, *problems], from_cache=True, fingerprint=key)

@@ -17,12 +17,14 @@ import shutil
 import sys
 import tempfile
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 import orjson
+from filelock import FileLock
 
 from bot.archive import Article, Problem
 from bot.archive.bodies import BodyFile, StoredText
@@ -42,6 +44,26 @@ _ENTRY_NAME = re.compile(r"v\d+-[0-9a-f]{32}")
 def entry_for(cache_dir: Path, key: str) -> Path:
     """Where the cache keeps the index of the archive whose fingerprint is ``key``."""
     return Path(cache_dir) / f"v{CACHE_VERSION}-{key}"
+
+
+@contextmanager
+def builder_lock(cache_dir: Path) -> Iterator[None]:
+    """One builder per cache folder at a time, across processes (a lock file in the folder).
+
+    Without a writable folder there is no cache to share, and no lock: build alone.
+    """
+    try:
+        Path(cache_dir).mkdir(parents=True, exist_ok=True)
+        lock = FileLock(Path(cache_dir) / "build.lock")
+        lock.acquire()
+    except OSError as exc:
+        log.warning("Cannot lock the index cache in %s (%s); building alone", cache_dir, exc)
+        yield
+        return
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def save(index: SearchIndex, problems: Sequence[Problem], entry: Path) -> None:
