@@ -19,6 +19,7 @@ from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -40,6 +41,21 @@ ENV_PREFIX = "DATELINE_"
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _duration(low: timedelta, high: timedelta, wording: str) -> AfterValidator:
+    """A duration the bot can run with: ``wording`` says the range, as a user would."""
+
+    def check(value: timedelta) -> timedelta:
+        if not low <= value <= high:
+            raise ValueError(f"expected a duration from {wording}")
+        return value
+
+    return AfterValidator(check)
+
+
+# Discord ids are positive 64-bit numbers; anything else names no server or user.
+Snowflake = Annotated[int, Field(ge=1, le=2**64 - 1)]
 
 
 def _check_zone(value: str) -> str:
@@ -69,8 +85,8 @@ class SearchSettings(_Section):
 class DiscordSettings(_Section):
     token_file: str | None = None
     api_base: str | None = None
-    dev_guild_id: int | None = None
-    owner_ids: list[int] = Field(default_factory=list)
+    dev_guild_id: Snowflake | None = None
+    owner_ids: list[Snowflake] = Field(default_factory=list)
 
 
 ASYNC_DRIVERS = {"sqlite": {"aiosqlite"}, "postgresql": {"asyncpg", "psycopg"}}
@@ -112,9 +128,15 @@ class StoreSettings(_Section):
 
 
 class DigestSettings(_Section):
-    catch_up: timedelta = timedelta(hours=6)
+    # A digest is for one local date: catching up more than a day would post a past
+    # date's; the scheduler counts its grace in whole seconds and refuses 0.
+    catch_up: Annotated[timedelta, _duration(timedelta(0), timedelta(days=1), "0 to 1 day")] = (
+        timedelta(hours=6)
+    )
     empty: Literal["skip", "nearest"] = "skip"
-    misfire_grace: timedelta = timedelta(minutes=5)
+    misfire_grace: Annotated[
+        timedelta, _duration(timedelta(seconds=1), timedelta(days=1), "1 second to 1 day")
+    ] = timedelta(minutes=5)
     sends_per_second: float = Field(default=47, gt=0, le=48)
 
 
@@ -130,6 +152,11 @@ def _process_index(value: object) -> object:
     raise ValueError('expected a whole number from 0, or "hostname" (dateline-3 -> 3)')
 
 
+_Heartbeat = Annotated[
+    timedelta, _duration(timedelta(seconds=5), timedelta(hours=1), "5 seconds to 1 hour")
+]
+
+
 class ClusterSettings(_Section):
     """Which shards this process runs; the whole cluster must agree on ``shard_count``.
 
@@ -141,15 +168,8 @@ class ClusterSettings(_Section):
     shard_ids: list[Annotated[int, Field(ge=0)]] | None = Field(default=None, min_length=1)
     index: Annotated[int | Literal["hostname"] | None, BeforeValidator(_process_index)] = None
     size: int | None = Field(default=None, ge=1, le=MAX_SHARDS)
-    lease: timedelta = Field(default=timedelta(seconds=60))
-    reconcile_every: timedelta = Field(default=timedelta(minutes=3))
-
-    @field_validator("lease", "reconcile_every")
-    @classmethod
-    def _duration(cls, value: timedelta) -> timedelta:
-        if not timedelta(seconds=5) <= value <= timedelta(hours=1):
-            raise ValueError("expected a duration from 5 seconds to 1 hour")
-        return value
+    lease: _Heartbeat = timedelta(seconds=60)
+    reconcile_every: _Heartbeat = timedelta(minutes=3)
 
     @model_validator(mode="after")
     def _consistent(self) -> ClusterSettings:
@@ -218,7 +238,7 @@ def _env_overrides(environ: Mapping[str, str]) -> dict[str, dict[str, Any]]:
         section, _, key = name[len(ENV_PREFIX) :].lower().partition("__")
         try:
             value: Any = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested past the parser's depth
             value = raw
         overrides.setdefault(section, {})[key] = value
     return overrides
@@ -252,6 +272,26 @@ def _describe(err: ValidationError, source: str, env_keys: Mapping[str, str]) ->
     return f"{where}: {key or '(top level)'}: {message}"
 
 
+def _read_toml(path: Path, source: str) -> dict[str, Any]:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(f"{source}: file not found") from None
+    except OSError as exc:
+        raise ConfigError(f"{source}: cannot read: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ConfigError(f"{source}:{line}: not UTF-8 text (save it as UTF-8)") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{source}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{source}: not valid TOML: nested too deeply") from None
+
+
 def load_settings(
     path: str | Path | None = None, environ: Mapping[str, str] | None = None
 ) -> Settings:
@@ -266,12 +306,7 @@ def load_settings(
         path = DEFAULT_CONFIG
     if path is not None:
         source = str(path)
-        try:
-            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-        except FileNotFoundError as exc:
-            raise ConfigError(f"{source}: file not found") from exc
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{source}: not valid TOML: {exc}") from exc
+        data = _read_toml(Path(path), source)
         anchor_to(data, Path(path).absolute().parent)
     for section, values in data_defaults(environ).items():
         if isinstance(data.get(section, {}), dict):

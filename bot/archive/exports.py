@@ -15,38 +15,79 @@ import orjson
 from bot.archive.model import Article
 from bot.archive.problems import RecordError
 from bot.archive.records import build_article, parse_timestamp
+from bot.archive.urls import MAX_URL, web_url
 
 Parsed = tuple[int, Article | RecordError]
 
 
-def article_from_fields(fields: Mapping[str, Any], zone: tzinfo) -> Article:
+def read_record(number: int, fields: Mapping[str, Any], zone: tzinfo) -> Iterator[Parsed]:
+    """The record's article, or why not; first a problem for a url it has but cannot link.
+
+    A url that is not an http(s) address with a host costs the link, not the
+    article: it is dropped, and said so.
+    """
+    try:
+        given = (_text(fields, "url") or "").strip()
+        url = web_url(given) if given else None
+        article = article_from_fields(fields, zone, url)
+    except RecordError as exc:
+        yield number, exc
+        return
+    if given and url is None:
+        shown = given if len(given) <= 60 else given[:59] + "…"
+        reason = "not an http(s) address with a host" if len(given) <= MAX_URL else "too long"
+        yield number, RecordError(f"url {shown!r} dropped: {reason}")
+    yield number, article
+
+
+def article_from_fields(fields: Mapping[str, Any], zone: tzinfo, url: str | None) -> Article:
     for required in ("id", "date"):
         if fields.get(required) in (None, ""):
             raise RecordError(f"missing field {required!r}")
     if fields.get("body") in (None, ""):
         raise RecordError("empty body")
-
-    def text(key: str) -> str | None:
-        value = fields.get(key)
-        return None if value is None else str(value)
-
     return build_article(
-        article_id=str(fields["id"]),
-        published=parse_timestamp(str(fields["date"]), zone),
-        body=str(fields["body"]),
-        source=text("source"),
-        title=text("title"),
-        url=text("url"),
+        article_id=_id(fields["id"]),
+        published=parse_timestamp(_text(fields, "date"), zone),
+        body=_text(fields, "body"),
+        source=_text(fields, "source"),
+        title=_text(fields, "title"),
+        url=url,
     )
+
+
+def _id(value: Any) -> str:
+    """Text or a whole number; a list, object, boolean or fraction names no article."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if not isinstance(value, str):
+        raise RecordError(f"field 'id' is {_json_kind(value)}; expected text or a whole number")
+    return value
+
+
+def _text(fields: Mapping[str, Any], key: str) -> Any:
+    """A field as text; numbers are read as written (a date of 1 is then a bad timestamp)."""
+    value = fields.get(key)
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    raise RecordError(f"field {key!r} is {_json_kind(value)}; expected text")
+
+
+def _json_kind(value: Any) -> str:
+    kinds = {bool: "true or false", list: "a list", dict: "an object", float: "a fraction"}
+    return next((kind for t, kind in kinds.items() if isinstance(value, t)), "not text")
 
 
 def parse_jsonl(lines: Iterable[bytes], zone: tzinfo) -> Iterator[Parsed]:
     """Yield ``(line number, article or error)``; blank lines are skipped.
 
     Lines arrive as bytes so one undecodable line costs that line, not the file.
+    A byte order mark may open any line: files joined with ``cat`` keep theirs.
     """
     for number, raw in enumerate(lines, start=1):
-        if number == 1 and raw.startswith(codecs.BOM_UTF8):
+        if raw.startswith(codecs.BOM_UTF8):
             raw = raw[len(codecs.BOM_UTF8) :]
         if not raw.strip():
             continue
@@ -61,26 +102,29 @@ def parse_jsonl(lines: Iterable[bytes], zone: tzinfo) -> Iterator[Parsed]:
         if not isinstance(record, dict):
             yield number, RecordError("expected a JSON object")
             continue
-        try:
-            yield number, article_from_fields(record, zone)
-        except RecordError as exc:
-            yield number, exc
+        yield from read_record(number, record, zone)
 
 
 def _decode(raw: bytes) -> Any:
     """One JSON line, by orjson (a third of the stdlib's time on a big archive).
 
-    orjson reads an integer beyond 64 bits as a float, which would change an
-    id; a line with a float in it is read again by the standard library,
-    which keeps such integers whole. Bytes that are not UTF-8 raise
-    ``UnicodeDecodeError`` with their column.
+    What orjson refuses is refused: the standard library would accept a lone
+    surrogate (text no file or database can store), NaN, or recurse until it
+    fails on deep nesting. Bytes that are not UTF-8 raise ``UnicodeDecodeError``
+    with their column. orjson reads an integer beyond 64 bits as a float,
+    which would change an id; a line with a float in it is read again by the
+    standard library, which keeps such integers whole.
     """
     try:
         record = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        return json.loads(raw.decode("utf-8"))  # the stdlib's error names the problem
+    except orjson.JSONDecodeError as exc:
+        raw.decode("utf-8")  # bytes that are not UTF-8 are named as such, with their column
+        raise ValueError(str(exc)) from None
     if isinstance(record, dict) and any(type(v) is float for v in record.values()):
-        return json.loads(raw)
+        try:
+            return json.loads(raw)
+        except RecursionError:  # orjson allows deeper nesting than the stdlib's C stack
+            raise ValueError("nested too deeply") from None
     return record
 
 
@@ -91,16 +135,30 @@ CSV_FIELD_LIMIT = 2**31 - 1
 
 
 def parse_csv(text: str, zone: tzinfo) -> Iterator[Parsed]:
-    """Yield ``(line number, article or error)``; the header row names the fields."""
+    """Yield ``(line the record starts on, article or error)``; the header names the fields.
+
+    A row with more or fewer fields than the header is reported, not guessed
+    at: an unquoted comma in a body shifts every field after it.
+    """
     csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
-    missing = {"id", "date", "body"} - {name.strip() for name in reader.fieldnames or []}
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    header = [name.strip() for name in next(reader, [])]
+    missing = {"id", "date", "body"} - set(header)
     if missing:
         yield 1, RecordError(f"header lacks column(s) {', '.join(sorted(missing))}")
         return
-    for row in reader:
-        fields = {(key or "").strip(): value for key, value in row.items()}
+    while True:
+        start = reader.line_num + 1
         try:
-            yield reader.line_num, article_from_fields(fields, zone)
-        except RecordError as exc:
-            yield reader.line_num, exc
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield start, RecordError(f"unreadable CSV ({exc})")
+            continue
+        if not row:  # a blank line
+            continue
+        if len(row) != len(header):
+            yield start, RecordError(f"{len(row)} fields where the header names {len(header)}")
+            continue
+        yield from read_record(start, dict(zip(header, row, strict=True)), zone)

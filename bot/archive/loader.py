@@ -5,6 +5,7 @@ from __future__ import annotations
 import glob
 import hashlib
 import logging
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from bot.archive.seed_text import parse_seed_text
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = "1"
+FORMAT_VERSION = "2"  # 2: hostile records refused, urls cleaned, BOMs on any JSONL line
 SEED_SUFFIXES = {".txt"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 CSV_SUFFIXES = {".csv"}
@@ -47,7 +48,9 @@ def discover(paths: Sequence[str | Path]) -> tuple[list[Path], list[Problem]]:
     """Expand files, folders (recursively) and globs into a sorted list of archive files.
 
     Inside folders, files with unknown extensions are ignored (READMEs, images);
-    a file named explicitly with an unknown extension is reported.
+    a file named explicitly with an unknown extension is reported, and so are
+    folders that cannot be read and archive files whose names are not UTF-8
+    (an article id, a cache key and a log line are all text).
     """
     found: set[Path] = set()
     problems: list[Problem] = []
@@ -60,16 +63,46 @@ def discover(paths: Sequence[str | Path]) -> tuple[list[Path], list[Problem]]:
             problems.append(Problem(entry, None, "no such file, folder or matching glob"))
         for match in matches:
             if match.is_dir():
-                found.update(
-                    p
-                    for p in match.rglob("*")
-                    if p.is_file() and p.suffix.lower() in KNOWN_SUFFIXES
-                )
+                found.update(_archive_files(match, problems))
             elif match.suffix.lower() in KNOWN_SUFFIXES:
                 found.add(match)
             elif not glob.has_magic(entry):
                 problems.append(Problem(entry, None, f"unknown archive format {match.suffix!r}"))
-    return sorted(found), problems
+    named, unnamed = [], []
+    for path in found:
+        (named if _is_text(str(path)) else unnamed).append(path)
+    problems += [
+        Problem(shown(path), None, "file name is not UTF-8; rename it") for path in unnamed
+    ]
+    return sorted(named), problems
+
+
+def _archive_files(folder: Path, problems: list[Problem]) -> Iterator[Path]:
+    """Archive files under ``folder``; each folder that cannot be listed becomes a problem."""
+
+    def unreadable(error: OSError) -> None:
+        problems.append(
+            Problem(shown(error.filename), None, f"cannot read folder: {error.strerror}")
+        )
+
+    for root, _, names in os.walk(folder, onerror=unreadable):
+        for name in names:
+            path = Path(root, name)
+            if path.suffix.lower() in KNOWN_SUFFIXES and path.is_file():
+                yield path
+
+
+def _is_text(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:  # undecodable bytes, kept by the OS as lone surrogates
+        return False
+    return True
+
+
+def shown(path: str | Path) -> str:
+    """A path as printable text: bytes that are not UTF-8 as ``\\xff`` escapes."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 def fingerprint(files: Sequence[Path], zone: tzinfo) -> str:
@@ -80,12 +113,23 @@ def fingerprint(files: Sequence[Path], zone: tzinfo) -> str:
     """
     digest = hashlib.sha256(f"v{FORMAT_VERSION}|{zone}".encode())
     for path in files:
-        stat = path.stat()
-        digest.update(f"|{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}".encode())
+        try:
+            stat = path.stat()
+        except OSError:  # gone since it was found: reading it will say so
+            digest.update(f"|{shown(path)}|gone".encode())
+            continue
+        digest.update(f"|{shown(path.resolve())}|{stat.st_size}|{stat.st_mtime_ns}".encode())
     return digest.hexdigest()[:32]
 
 
-def _parse_file(path: Path, zone: tzinfo) -> Iterator[Parsed]:
+def _parse_file(path: Path, zone: tzinfo) -> Iterator[tuple[int | None, Article | RecordError]]:
+    try:
+        yield from _parse_readable(path, zone)
+    except OSError as exc:  # unreadable, or gone since it was found; the rest still loads
+        yield None, RecordError(f"cannot read: {exc.strerror or exc}")
+
+
+def _parse_readable(path: Path, zone: tzinfo) -> Iterator[Parsed]:
     suffix = path.suffix.lower()
     if suffix in JSONL_SUFFIXES:
         with path.open("rb") as handle:

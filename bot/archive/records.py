@@ -9,6 +9,8 @@ from bot.archive.model import Article
 from bot.archive.problems import RecordError
 from bot.archive.titles import UNKNOWN_SOURCE, derive_title, shorten, split_source
 
+MAX_SOURCE = 100  # an outlet's name; a whole article in the field would fill every footer
+
 
 def parse_timestamp(text: str, zone: tzinfo) -> datetime:
     """ISO 8601 with or without offset; a naive value is read in the archive's zone."""
@@ -35,7 +37,9 @@ def build_article(
     if not body:
         raise RecordError("empty body")
     prefix_source, _ = split_source(body)
-    source = (source or "").strip() or prefix_source or UNKNOWN_SOURCE
+    source = (
+        shorten(" ".join((source or "").split()), MAX_SOURCE) or prefix_source or UNKNOWN_SOURCE
+    )
     title = " ".join((title or "").split()) or derive_title(body)
     return Article(
         id=article_id.strip(),

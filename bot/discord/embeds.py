@@ -10,6 +10,7 @@ import discord
 
 from bot.archive.model import Article
 from bot.archive.stats import ArchiveStats
+from bot.archive.urls import web_url
 from bot.digest.plan import Digest
 from bot.digest.select import YearGroup
 from bot.discord import limits
@@ -27,9 +28,15 @@ STATS_SOURCES = 15  # outlets /stats names before "and N more"
 MORE_LINE = 80  # kept free at the end of a list for its "…and N more." line
 DIGEST_RESERVE = 400  # of a message's embed characters: the years' titles and the last footer
 
-# Titles and outlet names recur from search to search and digest to digest, so
-# what the escaper made of each is remembered. Bodies are escaped afresh: long, and rare.
-escape_line = lru_cache(maxsize=1 << 14)(escape_markdown)
+
+@lru_cache(maxsize=1 << 14)  # titles and outlets recur from search to search and digest to digest
+def escape_line(text: str) -> str:
+    """A title or outlet shown as written: no markdown, and no address Discord would link.
+
+    ``\\://`` reads as ``://`` but is not a web address, so the only link in a
+    title line is the one :func:`linked_title` makes to the article's own page.
+    """
+    return escape_markdown(text).replace("://", "\\://")
 
 
 def stamp(article: Article) -> str:
@@ -42,8 +49,14 @@ def when(moment: datetime, style: str = "F") -> str:
 
 
 def linked_title(article: Article, limit: int = limits.EMBED_TITLE) -> str:
+    """The title as a markdown link to the article's own web page, when it has one.
+
+    The loader keeps only link-safe urls; they are checked again here, where a
+    bad one would become a link to something else.
+    """
     title = escape_line(limits.clip(article.title, limit))
-    return f"[{title}]({article.url})" if article.url else title
+    url = web_url(article.url) if article.url else None
+    return f"[{title}]({url})" if url else title
 
 
 ORDER_LABELS = {
@@ -139,7 +152,7 @@ def article_embed(article: Article, page: int = 0, pages: list[str] | None = Non
     page = max(0, min(page, len(pages) - 1))
     embed = discord.Embed(
         title=limits.clip(article.title, limits.EMBED_TITLE),
-        url=article.url,
+        url=web_url(article.url) if article.url else None,
         description=pages[page],
         colour=COLOUR,
         timestamp=article.published,
