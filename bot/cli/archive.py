@@ -11,13 +11,17 @@ from bot.cli.common import add_common_arguments, open_app, plural, report_proble
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    index = commands.add_parser("index", help="build or refresh the search index cache")
+    index = commands.add_parser(
+        "index", help="read the archive and build its search index now (run caches it too)"
+    )
     index.add_argument("--rebuild", action="store_true", help="ignore the cache and rebuild")
     index.add_argument("--strict", action="store_true", help="fail if the archive has problems")
     add_common_arguments(index)
     index.set_defaults(handler=run_index)
 
-    stats = commands.add_parser("stats", help="count, date range, sources and per-year counts")
+    stats = commands.add_parser(
+        "stats", help="how many articles, from which dates and outlets, and how many a year"
+    )
     stats.add_argument("--json", action="store_true", help="print JSON")
     add_common_arguments(stats)
     stats.set_defaults(handler=run_stats)
