@@ -37,6 +37,7 @@ SOURCES_LISTED = 5  # named in that error when none is close
 # the garbage collector walks, so the table holds minutes of a busy bot's paging
 # and no more (measured: docs/benchmarks.md, "The garbage collector").
 RECENT_SEARCHES = 1024
+MAX_RESULTS = 100  # the most any caller may ask for (the CLI's --limit range); each costs a snippet
 STORY_SLACK = 8  # extra hits ranked so that skipping other versions still fills a page
 
 
@@ -111,8 +112,10 @@ class SearchIndex:
 
         ``Order.NEWEST`` and ``OLDEST`` list by date the articles that match as
         many of the query's words as the best match does: the latest story on
-        a subject, not the latest mention of any one of its words.
+        a subject, not the latest mention of any one of its words. ``limit``
+        is held to 1-``MAX_RESULTS`` whatever a caller passes.
         """
+        limit = min(max(limit, 1), MAX_RESULTS)
         key = (text, limit, filters, order)
         if (recent := self._recent.get(key)) is not None:
             self._recent.move_to_end(key)

@@ -11,6 +11,7 @@ from bot.errors import EmptyQuery
 _PHRASE = re.compile(r'"([^"]*)"?')
 _FINISHED = frozenset("?!.？؟")  # question marks (Latin, full-width, Arabic) and full stops
 MIN_PREFIX = 2  # a one-letter prefix would match half the vocabulary
+MAX_QUERY_WORDS = 16  # the distinct words that rank; more only hold up the bot
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,20 +26,26 @@ def parse_query(text: str) -> Query:
     """Split ``text`` into words and phrases; raise :class:`EmptyQuery` when nothing is left.
 
     An unclosed quote still counts as a phrase up to the end, so a half-typed
-    query behaves like the finished one.
+    query behaves like the finished one. Phrases are capped like the rest of
+    a query: only words within its first ``MAX_QUERY_WORDS`` distinct ones are
+    required adjacent, so a pasted page in quotes costs what sixteen words do.
     """
     phrases: list[tuple[str, ...]] = []
     exact: set[str] = set()
     words: list[str] = []
+    distinct: set[str] = set()
     position = 0
     ends_in_phrase = False
     for match in _PHRASE.finditer(text):
-        words.extend(tokenize(text[position : match.start()]))
+        words.extend(before := tokenize(text[position : match.start()]))
+        distinct.update(before[:MAX_QUERY_WORDS])
         quoted = tuple(tokenize(match.group(1)))
         words.extend(quoted)
         exact.update(quoted)
-        if len(quoted) > 1:
-            phrases.append(quoted)
+        room = max(MAX_QUERY_WORDS - len(distinct), 0)
+        if len(quoted[:room]) > 1:
+            phrases.append(quoted[:room])
+        distinct.update(quoted[:MAX_QUERY_WORDS])
         position = match.end()
         ends_in_phrase = not text[position:].strip()
     words.extend(tokenize(text[position:]))

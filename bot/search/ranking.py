@@ -19,12 +19,11 @@ import numpy as np
 
 from bot.search.expansion import Expander, Expansion
 from bot.search.postings import PART_TABLE, Postings
-from bot.search.query import Query
+from bot.search.query import MAX_QUERY_WORDS, Query
 
 WORD_MATCH = 1000.0  # larger than any relevance sum, so word count dominates
 TITLE_MATCH = 8.0  # per query word found in the title, scaled by its match weight
 EXACTNESS = 50.0  # per query word, times its match weight: fewer typos rank higher
-MAX_QUERY_WORDS = 16  # the words that rank; more only hold up the bot
 # A word counts as matched when it is nearly as telling as the query's most
 # telling word, and earns the title and exactness bonuses (scaled) when at least
 # half as telling; a word of asking below that only adds its relevance, scaled.
