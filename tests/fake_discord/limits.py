@@ -50,6 +50,9 @@ class IdentifyLimit:
     max_concurrency: int = 1
     interval: float = IDENTIFY_INTERVAL
     log: list[Identify] = field(default_factory=list)
+    # Tests set this to refuse the next IDENTIFYs, as when another session of the token
+    # has just taken the bucket.
+    refuse_next: int = 0
     _last: dict[int, float] = field(default_factory=dict)
 
     def attempt(self, shard_id: int, shard_count: int, client: str | None) -> Identify:
@@ -57,7 +60,8 @@ class IdentifyLimit:
         now = time.monotonic()
         bucket = shard_id % self.max_concurrency
         last = self._last.get(bucket)
-        accepted = last is None or now - last >= self.interval
+        accepted = (last is None or now - last >= self.interval) and self.refuse_next <= 0
+        self.refuse_next -= 1
         if accepted:
             self._last[bucket] = now
         identify = Identify(now, shard_id, shard_count, bucket, client, accepted)

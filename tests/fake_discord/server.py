@@ -28,6 +28,7 @@ import itertools
 import json
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
@@ -57,6 +58,7 @@ class Recorded:
     client: str | None = None  # the name in api_base_for(name), if the sender used one
     status: int = 0
     at: float = field(default_factory=time.monotonic)
+    wall: datetime = field(default_factory=lambda: datetime.now(UTC))  # to compare with due times
 
 
 @dataclass
@@ -391,6 +393,16 @@ class FakeDiscord:
 
     def channel_messages(self, channel_id: int | str) -> list[dict[str, Any]]:
         return [m for m in self.messages if m["channel_id"] == str(channel_id)]
+
+    def message_posts(self) -> list[Recorded]:
+        """Every channel message post received, answered or not (429s included)."""
+        return [
+            r
+            for r in self.requests
+            if r.method == "POST"
+            and r.path.startswith("/channels/")
+            and r.path.endswith("/messages")
+        ]
 
     def _callback(self, token: str, body: dict[str, Any]) -> web.Response:
         future = self.callbacks.get(token)
