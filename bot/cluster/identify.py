@@ -4,8 +4,8 @@ Discord starts at most ``max_concurrency`` sessions per 5 seconds per bot
 token, one in each bucket ``shard_id % max_concurrency``, and invalidates the
 sessions beyond that; the limit is the token's, so it spans every process.
 Before a shard IDENTIFYs (discord.py's ``before_identify_hook``) it takes its
-bucket's advisory lock on a connection of its own and keeps it for 5 seconds
-after the IDENTIFY goes out: whichever process has the bucket next waits
+bucket's advisory lock on a connection of its own and keeps it for 5.5 seconds
+(Discord's 5 and a margin) as the IDENTIFY goes out: whichever process has the bucket next waits
 until then. A process that dies drops its connection and with it the lock.
 On SQLite (one process) an asyncio lock per bucket does the same in-process.
 """
@@ -24,7 +24,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 log = logging.getLogger(__name__)
 
-IDENTIFY_WINDOW = 5.0  # seconds a bucket stays taken after an IDENTIFY (Discord's rule)
+# Discord allows one IDENTIFY per bucket per 5 s, timed where it arrives; the bucket is
+# taken here before the IDENTIFY leaves, so a window of exactly 5 s let the next one land
+# a few milliseconds early (op 9). Half a second covers the event loop and the network.
+IDENTIFY_WINDOW = 5.5  # seconds a bucket stays taken after an IDENTIFY
 LOCK_CLASS = 0x444C49  # first key of pg_advisory_lock(int, int): "DLI"; the bucket is the second
 
 
