@@ -95,7 +95,8 @@ def use_api_base(base: str | None) -> None:
 
 
 async def _pin_gateway(bot: DatelineBot) -> None:
-    """With a pinned shard count discord.py would dial Discord's own gateway; ask the base."""
+    """Ask the base for its gateway: discord.py dials its built-in one with a pinned shard
+    count, and after an invalid session (op 9) even when /gateway/bot gave another."""
     _shards, url, _limits = await bot.http.get_bot_gateway()
     DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(url)
 
@@ -122,7 +123,7 @@ async def _serve_bot(bot: DatelineBot, token: str, *, base: str | None) -> int:
     loop.add_signal_handler(signal.SIGHUP, reload)
     async with bot:
         await bot.login(token)
-        if base and bot.shard_count is not None:
+        if base:
             await _pin_gateway(bot)
         connection = asyncio.create_task(bot.connect(reconnect=True))
         stop = asyncio.create_task(stopping.wait())
