@@ -24,7 +24,7 @@ COPY deploy/docker/config.toml /etc/dateline/config.toml
 ENV DATELINE_DATA_DIR=/data
 VOLUME ["/data"]
 EXPOSE 9108
-USER dateline
+USER 10001:10001
 # Run from a folder the process cannot write: everything it writes goes to /data.
 WORKDIR /
 
