@@ -34,6 +34,7 @@ from typing import Any
 from aiohttp import web
 
 from tests.fake_discord import payloads
+from tests.fake_discord.checks import invalid_form_body, message_problems
 from tests.fake_discord.gateway import Gateway
 from tests.fake_discord.limits import (
     GLOBAL_REQUESTS_PER_SECOND,
@@ -333,6 +334,9 @@ class FakeDiscord:
             return json_response(self.commands)
         if parts[:1] == ["interactions"] and parts[-1] == "callback":
             return self._callback(parts[2], body)
+        sent = body if isinstance(body, dict) else {}
+        if parts[:1] in (["webhooks"], ["channels"]) and (problems := message_problems(sent)):
+            return invalid_form_body(problems)
         if parts[:1] == ["webhooks"]:
             message = payloads.message(self.next_id(), body or {}, str(CHANNEL_ID))
             self.messages.append(message)
@@ -410,6 +414,8 @@ class FakeDiscord:
             future.set_result(body)
         kind = body.get("type")
         data = body.get("data") or {}
+        if problems := message_problems(data):
+            return invalid_form_body(problems)
         message = (
             payloads.message(self.next_id(), data, str(CHANNEL_ID)) if kind in (4, 5, 7) else None
         )
