@@ -2,25 +2,18 @@
 
 from __future__ import annotations
 
-import random
-import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.archive.model import Article
-from bot.errors import EmptyQuery, UnknownSource
 from bot.search.index import SearchIndex
-from bot.search.snippet import MAX_SNIPPET, densest_window, make_snippet
-from bot.search.types import Filters, Order
+from bot.search.types import Order
+from tests.search.hits import ids
 
 FILLER = "The committee met on Tuesday and discussed several routine matters at length."
-
-
-def ids(hits):
-    return [h.article.id for h in hits]
 
 
 def test_exact_matches_outrank_fuzzy_ones(article):
@@ -172,110 +165,12 @@ def test_quoted_phrases_match_whole_words_only(article, body, matches):
     assert found is matches
 
 
-def test_filters_by_date_range_and_source(article):
-    articles = [
-        article("Flood warning", FILLER, id="2019", published=datetime(2019, 5, 1, tzinfo=UTC)),
-        article("Flood warning", FILLER, id="2020", published=datetime(2020, 5, 1, tzinfo=UTC)),
-        article(
-            "Flood warning",
-            FILLER,
-            id="afp",
-            source="AFP",
-            published=datetime(2021, 5, 1, tzinfo=UTC),
-        ),
-    ]
-    index = SearchIndex.build(articles)
-    assert set(ids(index.search("flood"))) == {"2019", "2020", "afp"}
-    in_2020 = Filters(after=date(2020, 1, 1), before=date(2020, 12, 31))
-    assert ids(index.search("flood", filters=in_2020)) == ["2020"]
-    assert ids(index.search("flood", filters=Filters(source="afp"))) == ["afp"]
-    assert ids(index.search("flood", filters=Filters(before=date(2019, 5, 1)))) == ["2019"]
-    for typed, said in [
-        ("test wir", "no outlet called “test wir”. Did you mean “Test Wire”?"),
-        ("nobody", "no outlet called “nobody”. It has 2: AFP, Test Wire."),
-    ]:
-        with pytest.raises(UnknownSource) as raised:
-            index.search("flood", filters=Filters(source=typed))
-        assert said in str(raised.value)
-
-
 def test_limit_and_newest_first_among_ties(article):
     articles = [
         article("Same", "Same.", id=f"y{year}", published=datetime(year, 1, 1, tzinfo=UTC))
         for year in (2001, 2005, 2003)
     ]
     assert ids(SearchIndex.build(articles).search("same", limit=2)) == ["y2005", "y2003"]
-
-
-@pytest.mark.parametrize("query", ["", "   ", "?!", '""'])
-def test_queries_without_words_are_user_errors(article, query):
-    with pytest.raises(EmptyQuery):
-        SearchIndex.build([article()]).search(query)
-
-
-def test_snippets_bold_matches_escape_markdown_and_fit(article):
-    body = (
-        ("Padding words go here. " * 30)
-        + "The *secret* pipeline_deal was signed. "
-        + ("More padding follows. " * 30)
-    )
-    [hit] = SearchIndex.build([article("Deal", body)]).search("pipeline signed")
-    assert len(hit.snippet) <= MAX_SNIPPET
-    assert "**pipeline**" in hit.snippet
-    assert "**signed**" in hit.snippet
-    assert r"\*secret\*" in hit.snippet
-    assert hit.snippet.startswith("…")
-
-
-def test_get_resolves_ids_and_aliases_of_dropped_duplicates(article):
-    index = SearchIndex.build([article(id="kept")], aliases={"dropped": "kept"})
-    assert index.get("kept").id == "kept"
-    assert index.get("dropped").id == "kept"
-    assert index.get("missing") is None
-
-
-@pytest.mark.parametrize("extra_terms", [0, 64])  # a prefix can expand to 64 terms
-def test_snippet_marks_whole_words_only_whatever_the_number_of_terms(extra_terms):
-    terms = {"bank", "rates", *(f"unused{n}" for n in range(extra_terms))}
-    body = "The Bank raised rates; banking stocks and embankments fell. BANK RATES!"
-    snippet = make_snippet(body, terms)
-    assert snippet == (
-        "The **Bank** raised **rates**; banking stocks and embankments fell. **BANK** **RATES**!"
-    )
-
-
-@pytest.mark.parametrize("gap", [" ", "\n\n      \t"])
-def test_snippet_finds_a_match_deep_in_a_long_body(gap):
-    body = gap.join(["filler"] * 2000) + gap + "the merger closed" + gap + "end"
-    snippet = make_snippet(body, {"merger"})
-    assert "**merger**" in snippet
-    assert snippet.startswith("…")
-    assert len(snippet) <= MAX_SNIPPET
-
-
-def test_snippet_collapses_whitespace_heavy_openings_without_losing_the_match():
-    body = "Lead " + " " * 7000 + "the tariff rose " + "word " * 500
-    snippet = make_snippet(body, {"tariff"})
-    assert "**tariff**" in snippet
-    assert "  " not in snippet
-
-
-def test_snippet_without_a_body_match_opens_with_the_lede():
-    body = "First sentence here. " + "more words " * 1000
-    assert make_snippet(body, {"absent"}).startswith("First sentence here.")
-
-
-@given(st.lists(st.integers(0, 2000), min_size=1, max_size=60, unique=True), st.integers(4, 300))
-def test_snippet_window_is_the_densest(starts, width):
-    spans = [(s * 5, s * 5 + 4) for s in sorted(starts)]  # disjoint and sorted, like words
-
-    def held(start):
-        return sum(1 for s, e in spans if s >= start and e - start <= width)
-
-    best = max(held(s) for s, _ in spans)
-    chosen = densest_window(spans, width)
-    assert held(chosen) == best
-    assert chosen == min(s for s, _ in spans if held(s) == best)  # the earliest of equals
 
 
 def test_a_phrase_overlapping_a_mid_word_near_miss_is_found(article):
@@ -324,90 +219,6 @@ def test_words_past_the_sixteenth_do_not_rank(article):
     assert index.search(f"{filler} volcano") == []  # a pasted paragraph can't stall the bot
 
 
-def test_key_words_of_a_message_are_its_rarest_known_words_in_order(article):
-    index = SearchIndex.build(
-        [article(f"Report {n}", f"The weather report number {n}.") for n in range(8)]
-        + [article("Volcano", "The volcano report."), article("Lava", "The lava flows.")]
-    )
-    message = "hey did you see the lava and the volcano report??"
-    assert index.key_words(message) == ["the", "lava", "volcano", "report"]
-    assert index.key_words(message, limit=2) == ["lava", "volcano"]
-    assert index.key_words("zzz qqq") == []
-
-
-def test_key_words_of_a_message_name_its_subject_not_its_chat(article):
-    """In chat words news rarely prints ("lol") are rare, but headlines never use them."""
-    index = SearchIndex.build(
-        [article(f"Weather report {n}", f"The weather report number {n}.") for n in range(100)]
-        + [article(f"Volcano erupts {n}", f"The volcano erupted, day {n}.") for n in range(3)]
-        + [article("Quotes", "A fan wrote lol about the weather.")]
-    )
-    assert index.key_words("lol did you see the volcano erupts") == ["volcano", "erupts"]
-    assert index.key_words("lol") == ["lol"]  # nothing better: the rarest known words
-
-
-_VOCABULARY = ["bank", "Banks", "rate", "s", "U", "tariff", "the", "*deal*", "merger_talks"]
-
-
-def read_markdown(snippet: str) -> tuple[str, list[str]]:
-    """The text a Discord client shows for ``snippet``, and its bold runs."""
-    text, bold, in_bold = [], [], False
-    for token in re.findall(r"\\.|\*\*|.", snippet, flags=re.S):
-        if token == "**":
-            in_bold = not in_bold
-            bold.append("") if in_bold else None
-            continue
-        char = token[-1]  # an escaped character stands for itself
-        text.append(char)
-        if in_bold:
-            bold[-1] += char
-    assert not in_bold, "bold left open"
-    return "".join(text), bold
-
-
-@settings(max_examples=200, deadline=None)
-@given(
-    words=st.lists(st.sampled_from(_VOCABULARY), min_size=1, max_size=400),
-    gaps=st.lists(st.sampled_from([" ", "  ", "\n\n", " \t ", "'", ". "]), min_size=1),
-    terms=st.sets(st.sampled_from(["bank", "banks", "rate", "s", "u", "tariff", "deal"])),
-)
-def test_snippet_is_the_bodys_text_with_exactly_the_matched_words_in_bold(words, gaps, terms):
-    body = "".join(word + gaps[n % len(gaps)] for n, word in enumerate(words))
-    snippet = make_snippet(body, terms)
-    assert len(snippet) <= MAX_SNIPPET
-    shown, bold = read_markdown(snippet)
-    assert shown.strip("…").rstrip() in " ".join(body.split())
-    assert all(word.lower() in terms for word in bold)
-    # Every other whole word is not a term (the last may be cut short by the ellipsis).
-    plain_words = re.findall(r"[^\W_]+", re.sub(r"\*\*.*?\*\*", " ", snippet.replace("\\*", "")))
-    if snippet.endswith("…"):
-        plain_words = plain_words[:-1]
-    assert not [word for word in plain_words if word.lower() in terms]
-
-
-def test_a_random_article_comes_from_the_filtered_ones_and_none_when_none_fit(article):
-    def on(year: int) -> datetime:
-        return datetime(year, 5, 1, tzinfo=UTC)
-
-    index = SearchIndex.build(
-        [
-            article(id="a2010", published=on(2010), source="Reuters"),
-            article(id="b2010", published=on(2010), source="AFP"),
-            article(id="a2011", published=on(2011), source="Reuters"),
-        ]
-    )
-    rng = random.Random(3)
-    in_2010 = Filters.from_bounds(year=2010)
-    assert {index.random(rng, in_2010).id for _ in range(50)} == {"a2010", "b2010"}
-    assert {index.random(rng).id for _ in range(50)} == {"a2010", "b2010", "a2011"}
-    assert index.random(rng, Filters.from_bounds(year=2012)) is None
-    assert index.random(rng, Filters.from_bounds(source="reuters", year=2010)).id == "a2010"
-    assert {index.random(rng, Filters.from_bounds(source="Reuters")).id for _ in range(50)} == {
-        "a2010",
-        "a2011",
-    }
-
-
 def test_date_orders_list_the_best_matching_articles_by_date(article):
     def on(year: int) -> datetime:
         return datetime(year, 5, 1, tzinfo=UTC)
@@ -431,15 +242,6 @@ def test_date_orders_list_the_best_matching_articles_by_date(article):
     phrase = [h.article.id for h in index.search('"greek debt" vote', order=Order.NEWEST)]
     assert phrase == ["2009"]
     assert index.search("volcano", order=Order.NEWEST) == []
-
-
-def test_snippets_leave_out_the_outlet_credit_the_source_already_names(article):
-    index = SearchIndex.build(
-        [article("Pipeline approved", "Wire / Pipeline approved by the council.", source="Wire")]
-    )
-    [hit] = index.search("council")
-    assert hit.snippet == "Pipeline approved by the **council**."
-    assert hit.article.body.startswith("Wire / ")  # the text itself is unchanged
 
 
 @settings(max_examples=60, deadline=None)
