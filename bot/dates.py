@@ -20,7 +20,8 @@ def parse_date_bound(text: str, *, end: bool) -> date:
     match = _BOUND.fullmatch(text.strip())
     if match is None:
         raise BadDate(f"{text.strip()!r} is not a date: use YYYY-MM-DD, YYYY-MM or YYYY.")
-    year, month, day = (int(g) if g else None for g in match.groups())
+    year = int(match[1])
+    month, day = (int(g) if g else None for g in match.groups()[1:])
     try:
         if month is None:
             return date(year, 12, 31) if end else date(year, 1, 1)

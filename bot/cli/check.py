@@ -32,7 +32,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     check = commands.add_parser(
         "check",
         help="check the configuration, archive, cache, store and token; exit 1 on a problem",
-        description=__doc__.split("\n\n")[1],
+        description=(__doc__ or "").split("\n\n")[1],
     )
     check.add_argument(
         "--strict", action="store_true", help="count exact duplicates in the archive as problems"

@@ -40,7 +40,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     init = commands.add_parser(
         "init",
         help="write a commented config.toml and make the data folder: the first step",
-        description=__doc__.split("\n\n")[0].split(": ", 1)[1],
+        description=(__doc__ or "").split("\n\n")[0].split(": ", 1)[1],
     )
     init.add_argument("--force", action="store_true", help="replace an existing config.toml")
     init.set_defaults(handler=run_init)

@@ -97,7 +97,7 @@ class Deliverer:
         self.poster = poster
         self.clock = clock
         self.claimant = claimant
-        self.empty = empty
+        self.empty: EmptyPolicy = empty
         self._slots = asyncio.Semaphore(concurrency)
 
     def plan(self, subscription: Subscription | None, local_date: date) -> Digest | None:

@@ -92,8 +92,10 @@ def _scope(request: SearchRequest) -> list[str]:
     scope = []
     if after and before:
         scope.append(f"{after.isoformat()} to {before.isoformat()}")
-    elif after or before:
-        scope.append(f"from {after.isoformat()}" if after else f"until {before.isoformat()}")
+    elif after:
+        scope.append(f"from {after.isoformat()}")
+    elif before:
+        scope.append(f"until {before.isoformat()}")
     if source:
         scope.append(f"{source} only")
     if request.order is not Order.BEST:

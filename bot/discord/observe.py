@@ -13,8 +13,8 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
 import aiohttp
-import discord
 
+from bot.discord.context import Interaction
 from bot.discord.replies import explain, report_error
 from bot.observe import logs
 from bot.observe.metrics import Metrics, Outcome
@@ -27,7 +27,7 @@ RECEIVED = "dateline_received"  # key in Interaction.extras: when the interactio
 COMPONENT = "dateline_component"  # key in Interaction.extras: which kind of button or menu
 
 
-def command_name(interaction: discord.Interaction) -> str:
+def command_name(interaction: Interaction) -> str:
     """The command's name as registered, or the component's kind: a closed set of labels,
     never what the user typed."""
     if COMPONENT in interaction.extras:
@@ -36,13 +36,13 @@ def command_name(interaction: discord.Interaction) -> str:
     return command.qualified_name if command is not None else "unknown"
 
 
-def interaction_started(interaction: discord.Interaction) -> None:
+def interaction_started(interaction: Interaction) -> None:
     interaction.extras[RECEIVED] = time.perf_counter()
     logs.bind(guild_id=interaction.guild_id, command=command_name(interaction))
 
 
 def interaction_finished(
-    metrics: Metrics, interaction: discord.Interaction, error: BaseException | None = None
+    metrics: Metrics, interaction: Interaction, error: BaseException | None = None
 ) -> None:
     """Count the interaction under its outcome: answered, a user's mistake, or an incident."""
     if error is None:
@@ -55,12 +55,12 @@ def interaction_finished(
 
 
 async def answer_component(
-    interaction: discord.Interaction, kind: str, handler: Callable[[], Awaitable[None]]
+    interaction: Interaction, kind: str, handler: Callable[[], Awaitable[None]]
 ) -> None:
     """Run a button's or menu's handler on the shared error path, counted like a command."""
     interaction.extras[COMPONENT] = kind
     interaction_started(interaction)
-    metrics: Metrics = interaction.client.app.metrics  # type: ignore[attr-defined]
+    metrics = interaction.client.app.metrics
     try:
         await handler()
     except Exception as error:

@@ -24,6 +24,7 @@ import aiohttp
 import discord
 import yarl
 from discord.gateway import DiscordWebSocket
+from discord.http import Route
 
 from bot import heap
 from bot.app import App
@@ -90,8 +91,8 @@ def quiet_voice_warnings() -> None:
 def use_api_base(base: str | None) -> None:
     """Send every REST call (client and interaction webhooks) to ``base`` instead of Discord."""
     if base:
-        discord.http.Route.BASE = base.rstrip("/")
-        log.info("Using Discord API base %s", discord.http.Route.BASE)
+        Route.BASE = base.rstrip("/")
+        log.info("Using Discord API base %s", Route.BASE)
 
 
 async def _pin_gateway(bot: DatelineBot) -> None:
@@ -168,4 +169,4 @@ def discord_errors_explained() -> Iterator[None]:
     except discord.LoginFailure:
         raise ConfigError("Discord rejected the token: reset it in the Developer Portal") from None
     except (aiohttp.ClientError, OSError) as exc:
-        raise UserFacingError(f"cannot reach Discord at {discord.http.Route.BASE}: {exc}") from None
+        raise UserFacingError(f"cannot reach Discord at {Route.BASE}: {exc}") from None

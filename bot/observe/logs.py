@@ -42,8 +42,10 @@ class JsonFormatter(logging.Formatter):
             value = getattr(record, name, context.get(name))
             if value is not None:
                 entry[name] = value
-        if record.exc_info or record.exc_text:  # exc_text: already formatted (and redacted)
-            entry["exception"] = record.exc_text or self.formatException(record.exc_info)
+        if record.exc_text:  # already formatted (and redacted)
+            entry["exception"] = record.exc_text
+        elif record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 

@@ -17,6 +17,8 @@ from sqlalchemy import (
     ColumnElement,
     Delete,
     Integer,
+    SQLColumnExpression,
+    Update,
     and_,
     case,
     delete,
@@ -30,7 +32,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 from bot.store import migrate
 from bot.store.models import (
@@ -299,7 +306,7 @@ class Store:
             .values(lease_until=now + claimant.lease)
         )
         async with self._sessions.begin() as session:
-            return (await session.execute(statement)).rowcount == 1
+            return await _changed_one(session, statement)
 
     async def expired_claims(self, now: datetime, shards: Shards | None = None) -> list[Delivery]:
         """CLAIMED rows whose owner stopped renewing them (it died, or hangs)."""
@@ -367,7 +374,7 @@ class Store:
         if status is not DeliveryStatus.CLAIMED:
             values["lease_until"] = None
         async with self._sessions.begin() as session:
-            return (await session.execute(statement.values(**values))).rowcount == 1
+            return await _changed_one(session, statement.values(**values))
 
     async def record(
         self,
@@ -440,7 +447,12 @@ class Store:
 Shards = tuple[int, Sequence[int]]  # (shard_count, the shards whose guilds are wanted)
 
 
-def on_shards(guild_id: ColumnElement[int], shards: Shards) -> ColumnElement[bool]:
+async def _changed_one(session: AsyncSession, statement: Update) -> bool:
+    """Whether a compare-and-set on one delivery row found it as expected and changed it."""
+    return (await session.execute(statement.returning(Delivery.id))).first() is not None
+
+
+def on_shards(guild_id: SQLColumnExpression[int], shards: Shards) -> ColumnElement[bool]:
     """Discord's guild-to-shard rule, ``(guild_id >> 22) % shard_count``, in SQL."""
     count, ids = shards
     shift = literal(22, Integer)  # PostgreSQL has bigint >> integer only

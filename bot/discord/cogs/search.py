@@ -135,8 +135,9 @@ class SearchCog(commands.Cog):
         index = self.app.archive.current.index
         article = index.random(self.app.rng, Filters.from_bounds(source=source, year=year))
         if article is None:
-            scope = " ".join(filter(None, [source and f"from {source}", year and f"in {year}"]))
-            raise UserFacingError(f"The archive has no articles {scope or 'yet'}.")
+            scope = [f"from {source}"] if source else []
+            scope += [f"in {year}"] if year else []
+            raise UserFacingError(f"The archive has no articles {' '.join(scope) or 'yet'}.")
         await reply(
             interaction, **article_message(interaction.client, interaction.user.id, article, 0)
         )
