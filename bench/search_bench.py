@@ -1,7 +1,13 @@
 """Search quality and speed: Dateline against the engines a user would pick instead.
 
-Runs every engine on the same articles and the same known-item queries, each in
-a fresh process (so peak memory is its own), and prints one table:
+Runs every engine on the same articles and two query sets, each engine in a
+fresh process (so peak memory is its own), and prints a table per set: the dev
+set's known-item keyword queries, and a natural set generated from the corpus
+(``bench/natural_queries.py``: requests, questions, remembered years and names
+spelt by ear). A hit on any version of the target's story (a re-filing, or an
+exact duplicate's kept twin) counts, for every engine alike; next to each
+engine is the set's ceiling, what a ranker told which words each query meant
+would expect picking at random among the stories holding them all:
 
     python bench/search_bench.py                       # 34k Reuters articles
     python bench/search_bench.py --corpus /tmp/reuters-all.jsonl   # 105k
@@ -35,7 +41,9 @@ from bot.archive import Article, load_archive
 HERE = Path(__file__).resolve().parent
 DEFAULT_CORPUS = HERE.parent.parent / "shared" / "corpus" / "reuters-2006-2013.jsonl"
 DEFAULT_QUERIES = HERE.parent.parent / "shared" / "queries" / "dev.jsonl"
-ENGINES = ("dateline", "tantivy-fuzzy", "sqlite-fts5", "rapidfuzz-scan")
+ENGINES = ("dateline", "dateline-ungrouped", "tantivy-fuzzy", "sqlite-fts5", "rapidfuzz-scan")
+NATURAL_QUERIES = 600
+NATURAL_SEED = 14
 SLOW_ENGINE_QUERIES = {"rapidfuzz-scan": 100}  # about a second a query: a sample suffices
 WORD = re.compile(r"\w+")
 
@@ -57,14 +65,23 @@ def peak_mb() -> float:
 # --- engines: each builds from articles and returns a function query -> ranked ids ---
 
 
-def build_dateline(articles: Sequence[Article]) -> Searcher:
+def build_dateline(articles: Sequence[Article], twins: dict[str, str]) -> Searcher:
     from bot.search.index import SearchIndex
 
-    index = SearchIndex.build(articles)
+    index = SearchIndex.build(articles, twins=twins)
     return lambda query: [hit.article.id for hit in index.search(query, limit=10)]
 
 
-def build_tantivy(articles: Sequence[Article]) -> Searcher:
+def build_dateline_ungrouped(articles: Sequence[Article], twins: dict[str, str]) -> Searcher:
+    """Dateline listing every version: what grouping stories costs, in the same run."""
+    from bot.search.index import SearchIndex
+
+    index = SearchIndex.build(articles, twins=twins)
+    index._one_per_story = lambda ranked, limit: ranked(limit)  # type: ignore[method-assign]
+    return lambda query: [hit.article.id for hit in index.search(query, limit=10)]
+
+
+def build_tantivy(articles: Sequence[Article], twins: dict[str, str]) -> Searcher:
     import tantivy
 
     builder = tantivy.SchemaBuilder()
@@ -96,7 +113,7 @@ def build_tantivy(articles: Sequence[Article]) -> Searcher:
     return search
 
 
-def build_fts5(articles: Sequence[Article]) -> Searcher:
+def build_fts5(articles: Sequence[Article], twins: dict[str, str]) -> Searcher:
     db = sqlite3.connect(":memory:")
     db.execute(
         "CREATE VIRTUAL TABLE docs USING fts5(title, body, "
@@ -123,7 +140,7 @@ def build_fts5(articles: Sequence[Article]) -> Searcher:
     return search
 
 
-def build_rapidfuzz(articles: Sequence[Article]) -> Searcher:
+def build_rapidfuzz(articles: Sequence[Article], twins: dict[str, str]) -> Searcher:
     from rapidfuzz import fuzz, process, utils
 
     choices = [utils.default_process(f"{a.title} {a.body[:300]}") for a in articles]
@@ -138,8 +155,9 @@ def build_rapidfuzz(articles: Sequence[Article]) -> Searcher:
     return search
 
 
-BUILDERS: dict[str, Callable[[Sequence[Article]], Searcher]] = {
+BUILDERS: dict[str, Callable[[Sequence[Article], dict[str, str]], Searcher]] = {
     "dateline": build_dateline,
+    "dateline-ungrouped": build_dateline_ungrouped,
     "tantivy-fuzzy": build_tantivy,
     "sqlite-fts5": build_fts5,
     "rapidfuzz-scan": build_rapidfuzz,
@@ -153,43 +171,61 @@ def percentile(values: Sequence[float], q: float) -> float:
     return float(np.percentile(np.asarray(values), q)) if values else float("nan")
 
 
+def query_sets(report, queries_path: Path) -> dict[str, list[dict]]:
+    """The dev set from its file and the natural set generated from the loaded articles."""
+    from natural_queries import generate
+
+    dev = [json.loads(line) for line in queries_path.read_text().splitlines() if line.strip()]
+    return {"dev": dev, "natural": generate(report.articles, NATURAL_QUERIES, NATURAL_SEED)}
+
+
+def stories_of(report) -> Callable[[str], int]:
+    """Article id -> its story (as Dateline groups them); a dropped copy's id -> its twin's."""
+    from bot.search.stories import story_groups
+
+    groups = story_groups(report.articles, report.twins)
+    position = {a.id: n for n, a in enumerate(report.articles)}
+    return lambda article_id: int(
+        groups[position.get(report.aliases.get(article_id, article_id), 0)]
+    )
+
+
 def run_engine(engine: str, corpus: Path, queries_path: Path, max_queries: int | None) -> dict:
     report = load_archive([corpus], UTC, progress=False)
-    aliases = report.aliases
     articles = report.articles
-    queries = [json.loads(line) for line in queries_path.read_text().splitlines() if line.strip()]
+    sets = query_sets(report, queries_path)
+    story = stories_of(report)
     limit = SLOW_ENGINE_QUERIES.get(engine, max_queries) if max_queries is None else max_queries
-    queries = queries[:limit] if limit else queries
     loaded_mb = rss_mb()
     started = time.perf_counter()
-    search = BUILDERS[engine](articles)
+    search = BUILDERS[engine](articles, report.twins)
     build_s = time.perf_counter() - started
 
-    times: list[float] = []
-    ranks: list[int | None] = []
-    kinds: dict[str, list[int]] = {}
-    for query in queries:
-        target = aliases.get(query["target"], query["target"])
-        began = time.perf_counter()
-        found = search(query["query"])
-        times.append((time.perf_counter() - began) * 1000)
-        rank = found.index(target) + 1 if target in found else None
-        ranks.append(rank)
-        kinds.setdefault(query.get("kind", "all"), []).append(rank == 1)
-    result = {
-        "engine": engine,
-        "articles": len(articles),
-        "queries": len(queries),
-        "recall@1": sum(r == 1 for r in ranks) / len(ranks),
-        "recall@10": sum(r is not None for r in ranks) / len(ranks),
-        "mrr@10": sum(1 / r for r in ranks if r) / len(ranks),
-        "p50_ms": percentile(times, 50),
-        "p99_ms": percentile(times, 99),
-        "build_s": build_s,
-        "peak_rss_mb": peak_mb(),
-        "index_rss_mb": peak_mb() - loaded_mb,
-        "kinds": {kind: sum(v) / len(v) for kind, v in sorted(kinds.items())},
-    }
+    result: dict = {"engine": engine, "articles": len(articles), "build_s": build_s, "sets": {}}
+    for name, queries in sets.items():
+        queries = queries[:limit] if limit else queries
+        times: list[float] = []
+        ranks: list[int | None] = []
+        kinds: dict[str, list[int]] = {}
+        for query in queries:
+            target = story(query["target"])
+            began = time.perf_counter()
+            found = search(query["query"])
+            times.append((time.perf_counter() - began) * 1000)
+            stories = [story(found_id) for found_id in found]
+            rank = stories.index(target) + 1 if target in stories else None
+            ranks.append(rank)
+            kinds.setdefault(query.get("kind", "all"), []).append(rank == 1)
+        result["sets"][name] = {
+            "queries": len(queries),
+            "recall@1": sum(r == 1 for r in ranks) / len(ranks),
+            "recall@10": sum(r is not None for r in ranks) / len(ranks),
+            "mrr@10": sum(1 / r for r in ranks if r) / len(ranks),
+            "p50_ms": percentile(times, 50),
+            "p99_ms": percentile(times, 99),
+            "kinds": {kind: sum(v) / len(v) for kind, v in sorted(kinds.items())},
+        }
+    result |= {"peak_rss_mb": peak_mb(), "index_rss_mb": peak_mb() - loaded_mb}
     if engine == "dateline":
         result |= measure_autocomplete(articles)
     return result
@@ -215,14 +251,15 @@ def measure_autocomplete(articles: Sequence[Article]) -> dict:
 
 
 def equal_fit_reference(corpus: Path, queries_path: Path) -> dict:
-    """Recall of a ranker that knows each query's meant words but nothing else.
+    """Each set's ceiling: a ranker that knows each query's meant words but nothing else.
 
-    It reads the answer: every query word is taken to mean the closest word
-    (by OSA distance) of the target's title, or of its title and body for
-    queries made from body words, and the ranker picks at random among the
-    articles holding all those words in the same place. Its expected
-    recall@1 shows how much of a known-item set is ambiguous however well
-    typos are read: a short query of common headline words fits many stories.
+    It reads the answer. For a dev query every word is taken to mean the
+    closest word (by OSA distance) of the target's title, or of its title and
+    body for queries made from body words; for a natural query the meant words
+    are its subject as the archive spells it (a remembered year also keeps
+    only that year's articles). The ranker picks at random among the stories
+    holding all those words in the same place, so its expected recall@1 shows
+    how much of a set is ambiguous however well queries are read.
     """
     from rapidfuzz.distance import OSA
 
@@ -230,29 +267,44 @@ def equal_fit_reference(corpus: Path, queries_path: Path) -> dict:
     from bot.search.index import SearchIndex
 
     report = load_archive([corpus], UTC, progress=False)
-    index = SearchIndex.build(report.articles, report.aliases)
+    index = SearchIndex.build(report.articles, report.aliases, report.twins)
     postings = index.postings
-    queries = [json.loads(line) for line in queries_path.read_text().splitlines() if line.strip()]
-    at_1 = at_10 = 0.0
-    for query in queries:
-        target = index.get(query["target"])
-        if target is None:
-            continue
-        in_title = query.get("kind", "").startswith(("title", "two"))
-        words = set(tokenize(target.title))
-        offsets, docs = postings.title_offsets, postings.title_docs
-        if not in_title:
-            words |= set(tokenize(target.body))
-            offsets, docs = postings.offsets, postings.docs
-        fits = None
-        for word in tokenize(query["query"]):
-            meant = postings.term_id(min(words, key=lambda w: OSA.distance(word, w)))
-            these = docs[offsets[meant] : offsets[meant + 1]]
-            fits = these if fits is None else np.intersect1d(fits, these)
-        if fits is not None and len(fits):
-            at_1 += 1 / len(fits)
-            at_10 += min(1.0, 10 / len(fits))
-    return {"recall@1": at_1 / len(queries), "recall@10": at_10 / len(queries)}
+    years = np.fromiter((a.calendar_date.year for a in index.articles), np.int32)
+    result = {}
+    for name, queries in query_sets(report, queries_path).items():
+        at_1 = at_10 = 0.0
+        for query in queries:
+            target = index.get(query["target"])
+            if target is None:
+                continue
+            natural = "subject" in query
+            in_title = natural or query.get("kind", "").startswith(("title", "two"))
+            words = set(tokenize(target.title))
+            offsets, docs = postings.title_offsets, postings.title_docs
+            if not in_title:
+                words |= set(tokenize(target.body))
+                offsets, docs = postings.offsets, postings.docs
+            meant = (
+                query["subject"]
+                if natural
+                else [
+                    min(words, key=lambda w, typed=typed: OSA.distance(typed, w))
+                    for typed in tokenize(query["query"])
+                ]
+            )
+            fits = None
+            for word in meant:
+                term = postings.term_id(word)
+                these = docs[offsets[term] : offsets[term + 1]] if term is not None else docs[:0]
+                fits = these if fits is None else np.intersect1d(fits, these)
+            if fits is not None and query.get("kind") == "year":
+                fits = fits[years[fits] == target.calendar_date.year]
+            stories = len(np.unique(index.groups[fits])) if fits is not None else 0
+            if stories:
+                at_1 += 1 / stories
+                at_10 += min(1.0, 10 / stories)
+        result[name] = {"recall@1": at_1 / len(queries), "recall@10": at_10 / len(queries)}
+    return result
 
 
 def warm_start(corpus: Path, cache_dir: Path) -> dict:
@@ -286,27 +338,32 @@ def child(args: argparse.Namespace, *extra: str) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def print_table(results: list[dict]) -> None:
-    header = (
-        "| engine | articles | queries | recall@1 | recall@10 | MRR@10 "
-        "| p50 ms | p99 ms | build s | peak RSS MB |"
-    )
-    print(header)
-    print("|" + " --- |" * (header.count("|") - 1))
-    for r in results:
-        print(
-            f"| {r['engine']} | {r['articles']} | {r['queries']} | {r['recall@1']:.3f} "
-            f"| {r['recall@10']:.3f} | {r['mrr@10']:.3f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} "
-            f"| {r['build_s']:.1f} | {r['peak_rss_mb']:.0f} |"
+def print_table(results: list[dict], ceilings: dict) -> None:
+    for name in results[0]["sets"]:
+        ceiling = ceilings[name]
+        print(f"\n{name} queries\n")
+        header = (
+            "| engine | queries | recall@1 | recall@10 | MRR@10 | ceiling r@1 / r@10 "
+            "| p50 ms | p99 ms | build s | peak RSS MB |"
         )
-    kinds = sorted({k for r in results for k in r["kinds"]})
-    print("\nrecall@1 by query kind\n")
-    print("| engine | " + " | ".join(kinds) + " |")
-    print("| --- |" + " --- |" * len(kinds))
-    for r in results:
-        print(
-            f"| {r['engine']} | " + " | ".join(f"{r['kinds'].get(k, 0):.3f}" for k in kinds) + " |"
-        )
+        print(header)
+        print("|" + " --- |" * (header.count("|") - 1))
+        for r in results:
+            q = r["sets"][name]
+            print(
+                f"| {r['engine']} | {q['queries']} | {q['recall@1']:.3f} | {q['recall@10']:.3f} "
+                f"| {q['mrr@10']:.3f} | {ceiling['recall@1']:.3f} / {ceiling['recall@10']:.3f} "
+                f"| {q['p50_ms']:.2f} | {q['p99_ms']:.2f} | {r['build_s']:.1f} "
+                f"| {r['peak_rss_mb']:.0f} |"
+            )
+        kinds = sorted({k for r in results for k in r["sets"][name]["kinds"]})
+        print(f"\n{name}: recall@1 by query kind\n")
+        print("| engine | " + " | ".join(kinds) + " |")
+        print("| --- |" + " --- |" * len(kinds))
+        for r in results:
+            shares = r["sets"][name]["kinds"]
+            cells = " | ".join(f"{shares.get(k, 0):.3f}" for k in kinds)
+            print(f"| {r['engine']} | {cells} |")
 
 
 def main() -> None:
@@ -335,7 +392,9 @@ def main() -> None:
     for engine in args.engines.split(","):
         print(f"running {engine} ...", file=sys.stderr, flush=True)
         results.append(child(args, "--only", engine))
-    print_table(results)
+    reference = child(args, "--reference")
+    print(f"{results[0]['articles']} articles")
+    print_table(results, reference)
     ours = next((r for r in results if r["engine"] == "dateline"), None)
     if ours:
         with tempfile.TemporaryDirectory() as cache:
@@ -346,12 +405,6 @@ def main() -> None:
             f"p99 {ours['autocomplete_p99_ms']:.2f} ms; warm start from cache "
             f"{warm['warm_start_s']:.2f} s (peak RSS {warm['peak_rss_mb']:.0f} MB)"
         )
-    reference = child(args, "--reference")
-    print(
-        f"\nreference: knowing which word each query meant and picking at random among the "
-        f"articles that hold them all (in the title for title queries), recall@1 would be "
-        f"{reference['recall@1']:.3f} and recall@10 {reference['recall@10']:.3f}"
-    )
     slow = [
         f"{e} ran {n} queries"
         for e, n in SLOW_ENGINE_QUERIES.items()

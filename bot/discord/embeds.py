@@ -72,9 +72,10 @@ def search_embed(
     entries = []
     for number, hit in enumerate(hits, start=first + 1):
         article = hit.article
+        versions = f" · {len(hit.versions)} versions" if hit.versions else ""
         entries.append(
             f"**{number}. {linked_title(article, HIT_TITLE)}**\n"
-            f"{stamp(article)} · {escape_line(article.source)}\n{hit.snippet}"
+            f"{stamp(article)} · {escape_line(article.source)}{versions}\n{hit.snippet}"
         )
     embed = discord.Embed(
         title=limits.clip(f"Results for “{request.query}”", limits.EMBED_TITLE),

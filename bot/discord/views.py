@@ -21,7 +21,7 @@ from bot.discord.observe import answer_component
 from bot.discord.replies import NO_MENTIONS, quoted, reply
 from bot.errors import ButtonExpired, UnknownArticle
 from bot.search.index import SearchIndex
-from bot.search.types import Filters
+from bot.search.types import Filters, Hit
 
 PAGE_SIZE = 5
 MAX_HITS = 25
@@ -111,7 +111,7 @@ def search_message(
     shown = hits[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
     view = components(
         *page_buttons(bot.custom_ids, SearchPageButton, owner_id, request.pack(), page, pages),
-        OpenArticleSelect(owner_id, article_options(bot.custom_ids, [h.article for h in shown])),
+        OpenArticleSelect(owner_id, article_options(bot.custom_ids, _with_versions(index, shown))),
     )
     embed = search_embed(request, shown, page, pages, page * PAGE_SIZE)
     return {"content": None, "embed": embed, "view": view}
@@ -163,15 +163,32 @@ class SearchPageButton(
         await interaction.response.edit_message(**message)
 
 
-def article_options(custom_ids: CustomIds, articles: list[Article]) -> list[discord.SelectOption]:
-    """One option per article; its value names the article the way a custom_id would."""
+def _with_versions(index: SearchIndex, hits: list[Hit]) -> list[tuple[Article, bool]]:
+    """The page's articles, then the other versions of its stories (flagged True)."""
+    versions = [
+        (version, True)
+        for hit in hits
+        for version_id in hit.versions
+        if version_id != hit.article.id and (version := index.get(version_id)) is not None
+    ]
+    return [(hit.article, False) for hit in hits] + versions
+
+
+def article_options(
+    custom_ids: CustomIds, articles: list[tuple[Article, bool]]
+) -> list[discord.SelectOption]:
+    """One option per article; its value names the article the way a custom_id would.
+
+    An article flagged True is another version of a story on the page, and says so.
+    """
     return [
         discord.SelectOption(
             label=limits.clip(a.title, limits.SELECT_LABEL),
             value=custom_ids.token("", a.id, limits.SELECT_VALUE),
-            description=f"{a.calendar_date} · {limits.clip(a.source, 80)}",
+            description=f"{'Another version · ' if version else ''}{a.calendar_date} · "
+            f"{limits.clip(a.source, 60)}",
         )
-        for a in articles[: limits.SELECT_OPTIONS]
+        for a, version in articles[: limits.SELECT_OPTIONS]
     ]
 
 

@@ -78,8 +78,9 @@ class _Article:
 @given(st.lists(article_ids, min_size=1, max_size=25, unique=True))
 def test_every_menu_option_fits_and_names_its_article(ids):
     custom_ids = CustomIds()
-    options = article_options(custom_ids, [_Article(i) for i in ids])
+    options = article_options(custom_ids, [(_Article(i), n % 2 == 1) for n, i in enumerate(ids)])
     assert all(len(o.value) <= limits.SELECT_VALUE for o in options)
+    assert all(len(o.description) <= 100 for o in options)  # Discord's limit for a description
     assert [custom_ids.read(o.value) for o in options] == ids
 
 

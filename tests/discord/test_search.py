@@ -287,3 +287,23 @@ async def test_replies_leave_no_view_behind(alice, channel):
         t for t in asyncio.all_tasks() if "timeout_task_impl" in t.get_coro().__qualname__
     ]
     assert view_timers == []
+
+
+async def test_a_refiled_story_shows_once_and_its_other_version_opens(
+    tmp_path, restart_bot, alice, channel
+):
+    (tmp_path / "archive" / "refiled.txt").write_text(
+        "2021-07-01 14:00:00\n\nReuters / UPDATE 1-Harvest festival opens. Grain and music.\n",
+        encoding="utf-8",
+    )
+    await restart_bot()
+    results = (await alice.slash(channel, "search", query="harvest festival")).response
+    [entry] = results.embeds[0].description.split("\n\n")
+    assert "2 versions" in entry
+    menu = next(c for row in results.components for c in row["components"] if c.get("options"))
+    options = {o["value"]: o for o in menu["options"]}
+    assert set(options) == {"story2", "refiled"}
+    [other] = [v for v, o in options.items() if o["description"].startswith("Another version")]
+    opened = (await alice.select(results.message, [other])).response
+    titles = {"story2": "Harvest festival opens", "refiled": "UPDATE 1-Harvest festival opens"}
+    assert opened.embeds[0].title == titles[other]
