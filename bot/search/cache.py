@@ -85,9 +85,11 @@ def _write(index: SearchIndex, problems: Sequence[Problem], folder: Path) -> Non
         np.save(folder / f"{name}.npy", getattr(postings, name))
     np.save(folder / "fuzzy_keys.npy", fuzzy.keys)
     np.save(folder / "fuzzy_terms.npy", fuzzy.term_ids)
-    np.save(folder / "sound_keys.npy", index.sounds.keys)
-    np.save(folder / "sound_terms.npy", index.sounds.term_ids)
-    np.save(folder / "groups.npy", index.groups)
+    sounds, groups = index.sounds, index.groups
+    assert sounds is not None and groups is not None  # SearchIndex fills both in
+    np.save(folder / "sound_keys.npy", sounds.keys)
+    np.save(folder / "sound_terms.npy", sounds.term_ids)
+    np.save(folder / "groups.npy", groups)
     (folder / "terms.txt").write_text("\n".join(postings.terms), encoding="utf-8")
     ends = array("q")
     end = 0

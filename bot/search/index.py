@@ -67,12 +67,12 @@ class SearchIndex:
         )
         self._source_lookup = source_ids
         self._newest_first = np.argsort(-self._timestamps, kind="stable")
-        if self.groups is None:
-            self.groups = story_groups(self.articles, {})
-        self._versions = versions_of(self.groups, self._timestamps)
-        if self.sounds is None:
-            self.sounds = SoundIndex.build(self.postings.terms)
-        self._expander = Expander(self.postings, self.fuzzy, len(self.articles), self.sounds)
+        groups = self.groups if self.groups is not None else story_groups(self.articles, {})
+        sounds = self.sounds if self.sounds is not None else SoundIndex.build(self.postings.terms)
+        self.groups, self.sounds = groups, sounds
+        self._stories = groups  # the same array, typed as always there
+        self._versions = versions_of(groups, self._timestamps)
+        self._expander = Expander(self.postings, self.fuzzy, len(self.articles), sounds)
         self._recent: OrderedDict[tuple[str, int, Filters | None, Order], list[Hit]] = OrderedDict()
 
     @classmethod
@@ -146,7 +146,7 @@ class SearchIndex:
 
     def versions(self, position: int) -> tuple[str, ...]:
         """The ids of every version of the story at ``position``, oldest first; () when alone."""
-        members = self._versions.get(int(self.groups[position]), ())
+        members = self._versions.get(int(self._stories[position]), ())
         return tuple(self.articles[n].id for n in members)
 
     def _one_per_story(self, ranked: Callable[[int], list[int]], limit: int) -> list[int]:
@@ -161,7 +161,7 @@ class SearchIndex:
             shown: list[int] = []
             seen: set[int] = set()
             for doc in found:
-                story = int(self.groups[doc])
+                story = int(self._stories[doc])
                 if story not in seen:
                     seen.add(story)
                     shown.append(doc)
