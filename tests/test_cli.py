@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 
@@ -236,3 +237,24 @@ def test_digest_bad_date_is_an_argument_error(archive, capsys):
     assert exit_info.value.code == 2
     err = capsys.readouterr().err
     assert err == "dateline digest: --date: '26/03/2024' is not a day: use YYYY-MM-DD or MM-DD\n"
+
+
+def test_check_refuses_a_partial_slice_on_sqlite_with_one_line(archive, capsys, monkeypatch):
+    monkeypatch.setenv("DATELINE_CLUSTER__SHARD_COUNT", "2")
+    monkeypatch.setenv("DATELINE_CLUSTER__SHARD_IDS", "[1]")
+    code, _out, err = run(capsys, "check", "--archive", str(archive))
+    assert code == 2
+    [line] = err.strip().splitlines()
+    assert line.startswith("dateline: cluster: this process runs only shards 1 of 2 ")
+    assert "set store.url to a shared PostgreSQL database" in line
+
+
+def test_check_names_the_slice_this_process_would_run(archive, capsys, monkeypatch):
+    url = os.environ.get("DATELINE_TEST_POSTGRES_URL")
+    if not url:
+        pytest.skip("a partial slice needs PostgreSQL: set DATELINE_TEST_POSTGRES_URL")
+    for name, value in {"SHARD_COUNT": "4", "INDEX": "1", "SIZE": "2"}.items():
+        monkeypatch.setenv(f"DATELINE_CLUSTER__{name}", value)
+    monkeypatch.setenv("DATELINE_STORE__URL", url)
+    _code, out, _err = run(capsys, "check", "--archive", str(archive))
+    assert "Cluster: this process would run shards 1,3 of 4 (process 1 of 2)" in out
