@@ -1,12 +1,14 @@
 """Memory of a cluster on one machine: PSS per ``dateline run`` process, 1 and 3 processes.
 
 Each run starts real ``dateline run`` processes against the sharded loopback
-fake in ``tests/fake_discord`` and one PostgreSQL store: one process running
-every shard, then three processes (``cluster.index`` 0-2 of ``size`` 3) started
-together on an empty index cache, so the first builds it under the cache's
-lock and the others wait and open it. Once every shard is connected, each
-process's proportional set size (PSS: shared pages counted once, split among
-the processes that map them) and RSS are read from /proc/PID/smaps_rollup.
+fake in ``tests/fake_discord`` and one PostgreSQL store, all with one index
+cache folder: first three processes (``cluster.index`` 0-2 of ``size`` 3)
+started together on an empty cache, so one builds it under the cache's lock
+and the others wait and open it; then, on the cache built, one process running
+every shard (the baseline) and three processes again. Once every shard is
+connected, each process's proportional set size (PSS: shared pages counted
+once, split among the processes that map them) and RSS are read from
+/proc/PID/smaps_rollup.
 
     python bench/cluster_memory.py --corpus /tmp/reuters-all.jsonl \\
         --store postgresql+asyncpg://postgres@127.0.0.1:5432/dl_bench
@@ -31,6 +33,11 @@ from bot.store.store import create_engine  # noqa: E402
 from tests.fake_discord import FakeDiscord  # noqa: E402
 from tests.fake_discord.process import start_bot  # noqa: E402
 
+RUNS = (
+    ("3, started together on an empty cache", 3, True),
+    ("1 (baseline), cache built", 1, False),
+    ("3, cache built", 3, False),
+)
 SETTLE = 5.0  # seconds after the last shard connects: start-up garbage collected, caches warm
 
 
@@ -55,16 +62,19 @@ async def empty_store(url: str) -> None:
     await engine.dispose()
 
 
-async def run(corpus: Path, store: str, processes: int, workdir: Path) -> list[dict[str, float]]:
+async def run(
+    corpus: Path, store: str, processes: int, workdir: Path, *, empty_cache: bool
+) -> list[dict[str, float]]:
     await empty_store(store)
     cache = workdir / "cache"
-    shutil.rmtree(cache, ignore_errors=True)
+    if empty_cache:
+        shutil.rmtree(cache, ignore_errors=True)
     fake = FakeDiscord(shards=processes)
     await fake.start()
     started = []
     try:
         for index in range(processes):
-            folder = workdir / f"process-{processes}-{index}"
+            folder = workdir / f"process-{processes}-{index}-{empty_cache}"
             folder.mkdir(parents=True, exist_ok=True)
             env = {
                 "DATELINE_STORE__URL": store,
@@ -96,20 +106,22 @@ async def main() -> None:
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory(prefix="dateline-cluster-memory-") as tmp:
-        for processes in (1, 3):
-            measured = await run(args.corpus, args.store, processes, Path(tmp))
-            rows.append((processes, measured))
-            print(processes, measured, flush=True)
-    print("\n| processes | PSS per process, MB | PSS total, MB | RSS per process, MB |")
-    print("| --- | --- | --- | --- |")
-    for processes, measured in rows:
+        for label, processes, empty_cache in RUNS:
+            measured = await run(
+                args.corpus, args.store, processes, Path(tmp), empty_cache=empty_cache
+            )
+            rows.append((label, measured))
+            print(label, measured, flush=True)
+    print(
+        "\n| processes | PSS each, MB | PSS total, MB | of which file-backed, MB | RSS each, MB |"
+    )
+    print("| --- | --- | --- | --- | --- |")
+    for label, measured in rows:
         pss = ", ".join(f"{m['Pss']:.0f}" for m in measured)
         rss = ", ".join(f"{m['Rss']:.0f}" for m in measured)
         total = sum(m["Pss"] for m in measured)
-        print(f"| {processes} | {pss} | {total:.0f} | {rss} |")
-    print("\nPSS of file-backed pages (the memory-mapped index), per process:")
-    for processes, measured in rows:
-        print(f"  {processes}: " + ", ".join(f"{m['Pss_File']:.0f} MB" for m in measured))
+        mapped = sum(m["Pss_File"] for m in measured)
+        print(f"| {label} | {pss} | {total:.0f} | {mapped:.0f} | {rss} |")
 
 
 if __name__ == "__main__":
