@@ -148,13 +148,22 @@ class DigestScheduler:
         next_reconcile = loop.time() + self.reconcile_every.total_seconds()
         while True:
             await asyncio.sleep(self.repair_every.total_seconds())
+            reconcile = loop.time() >= next_reconcile
+            if reconcile:
+                next_reconcile = loop.time() + self.reconcile_every.total_seconds()
             try:
-                await self.recover()
-                if loop.time() >= next_reconcile:
-                    next_reconcile = loop.time() + self.reconcile_every.total_seconds()
-                    await self.rebuild()
+                await self.maintain_once(reconcile=reconcile)
             except Exception:
                 log.exception("Digest maintenance failed; trying again next round")
+
+    async def maintain_once(self, *, reconcile: bool) -> None:
+        """One round: finish expired claims; when reconciling, also match the jobs to the
+        store and post any due time no job posted (a firing that hit a database error,
+        a change found only now), within ``digest.catch_up`` as at start."""
+        await self.recover()
+        if reconcile:
+            await self.rebuild()
+            await self.catch_up_all()
 
     async def rebuild(self) -> dict[str, int]:
         """Make the jobs match the store's active subscriptions of owned guilds exactly.
@@ -173,7 +182,8 @@ class DigestScheduler:
             counts["removed"] += 1
         for subscription in wanted.values():
             known = self._scheduled.get(subscription.id)
-            if known != _schedule_of(subscription):
+            missing = self.scheduler.get_job(self._job_id(subscription.id)) is None
+            if known != _schedule_of(subscription) or missing:
                 self._schedule(subscription)
                 counts["changed" if known else "added"] += 1
         log.info(

@@ -366,3 +366,20 @@ async def test_permanent_failure_pauses_and_stops_the_job(harness):
     assert (paused.state, paused.last_error) == ("paused", "the channel no longer exists")
     assert len(await harness.store.deliveries(subscription.id)) == 1
     assert counted(harness, "paused") == 1
+
+
+async def test_a_due_time_whose_firing_was_lost_is_posted_by_the_next_reconciliation(harness):
+    subscription = await harness.subscribe(1, "09:00", "UTC")
+    await harness.start()
+    # The 09:00 firing is lost (say the database refused a connection): no job runs it.
+    harness.scheduler.scheduler.remove_job(f"digest-{subscription.id}")
+    harness.traveller.move_to(datetime(2026, 6, 1, 9, 3, tzinfo=UTC))
+    await harness.scheduler.maintain_once(reconcile=False)  # repair alone posts nothing
+    assert harness.poster.posts == []
+    await harness.scheduler.maintain_once(reconcile=True)
+    assert [(day, at) for _c, day, _n, at in harness.poster.posts] == [
+        (date(2026, 6, 1), datetime(2026, 6, 1, 9, 3, tzinfo=UTC))
+    ]
+    await harness.scheduler.maintain_once(reconcile=True)  # and only once
+    await harness.advance_to(datetime(2026, 6, 1, 23, 0, tzinfo=UTC))
+    assert len(harness.poster.posts) == 1
