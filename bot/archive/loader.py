@@ -168,7 +168,7 @@ def _spool(folder: Path | None) -> BodyFile | None:
 class _Progress:
     """A tqdm bar on a terminal, plain log lines otherwise (and never on stdout)."""
 
-    def __init__(self, enabled: bool | None) -> None:
+    def __init__(self, *, enabled: bool | None) -> None:
         self.tty = sys.stderr.isatty() if enabled is None else enabled
         self.bar = tqdm(
             desc="Loading archive", unit=" articles", file=sys.stderr, disable=not self.tty
@@ -203,7 +203,7 @@ def load_archive(
     report = LoadReport(problems=problems, files=files)
     seen_ids: dict[str, str] = {}
     duplicates = Duplicates()
-    bar = _Progress(progress)
+    bar = _Progress(enabled=progress)
     try:
         for path in files:
             for line, parsed in _parse_file(path, zone):

@@ -90,7 +90,9 @@ def _result(hit: Hit, *, full: bool) -> dict[str, Any]:
     return result
 
 
-def _timed(index: SearchIndex, query: str, limit: int, filters: Filters | None, order: Order):
+def _timed(
+    index: SearchIndex, query: str, limit: int, filters: Filters | None, order: Order
+) -> tuple[list[Hit], float]:
     started = time.perf_counter()
     hits = index.search(query, limit=limit, filters=filters, order=order)
     return hits, round((time.perf_counter() - started) * 1000, 3)

@@ -87,7 +87,7 @@ def retry_delay(attempts: int) -> timedelta:
 
 
 class DigestScheduler:
-    def __init__(
+    def __init__(  # noqa: PLR0913 - its collaborators and its three timings, by name
         self,
         store: Store,
         deliverer: Deliverer,

@@ -63,7 +63,7 @@ async def answer_component(
     metrics = interaction.client.app.metrics
     try:
         await handler()
-    except Exception as error:
+    except Exception as error:  # noqa: BLE001 - the shared error path answers and logs it
         await report_error(interaction, error)
         interaction_finished(metrics, interaction, error)
     else:

@@ -35,7 +35,7 @@ from bot.errors import ConfigError, UserFacingError
 log = logging.getLogger(__name__)
 
 TOKEN_HELP = (
-    "no bot token: create an application at https://discord.com/developers/applications, "
+    "no bot token: create an application at https://discord.com/developers/applications, "  # noqa: S105 - help, not a token
     "open Bot and press Reset Token, then set DISCORD_TOKEN=<token> "
     "(or put it in a file named by discord.token_file)"
 )

@@ -88,7 +88,7 @@ def page_buttons(
     buttons: list[discord.ui.Item] = []
     for to, label in ((page - 1, "Previous"), (page + 1, "Next")):
         token = custom_ids.token(kind.head(owner_id, to), state)
-        buttons.append(kind(owner_id, to, token, label, not 0 <= to < pages))
+        buttons.append(kind(owner_id, to, token, label, disabled=not 0 <= to < pages))
     return buttons
 
 
@@ -132,7 +132,7 @@ class SearchPageButton(
 ):
     kind = "search page button"
 
-    def __init__(self, owner_id: int, page: int, token: str, label: str, disabled: bool) -> None:
+    def __init__(self, owner_id: int, page: int, token: str, label: str, *, disabled: bool) -> None:
         self.owner_id, self.page, self.token = owner_id, page, token
         super().__init__(
             discord.ui.Button(
@@ -147,7 +147,8 @@ class SearchPageButton(
     async def from_custom_id(
         cls, interaction: Interaction, item: discord.ui.Button, match: re.Match[str]
     ) -> SearchPageButton:
-        return cls(int(match["owner"]), int(match["page"]), match["token"], item.label or "", False)
+        owner, page = int(match["owner"]), int(match["page"])
+        return cls(owner, page, match["token"], item.label or "", disabled=False)
 
     @staticmethod
     def head(owner_id: int, page: int) -> str:
@@ -253,7 +254,7 @@ class ArticlePageButton(
 ):
     kind = "article page button"
 
-    def __init__(self, owner_id: int, page: int, token: str, label: str, disabled: bool):
+    def __init__(self, owner_id: int, page: int, token: str, label: str, *, disabled: bool) -> None:
         self.owner_id, self.page, self.token = owner_id, page, token
         super().__init__(
             discord.ui.Button(
@@ -268,7 +269,8 @@ class ArticlePageButton(
     async def from_custom_id(
         cls, interaction: Interaction, item: discord.ui.Button, match: re.Match[str]
     ) -> ArticlePageButton:
-        return cls(int(match["owner"]), int(match["page"]), match["token"], item.label or "", False)
+        owner, page = int(match["owner"]), int(match["page"])
+        return cls(owner, page, match["token"], item.label or "", disabled=False)
 
     @staticmethod
     def head(owner_id: int, page: int) -> str:

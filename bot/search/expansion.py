@@ -80,13 +80,14 @@ class Expander:
         )
 
 
-def _expand_word(
+def _expand_word(  # noqa: PLR0913 - the hot path: plain arguments, partial() binds five
     postings: Postings,
     fuzzy: FuzzyIndex,
     sounds: SoundIndex | None,
     budget: int,
     common_idf: float,
     word: str,
+    *,
     typos: bool,
     prefix: bool,
 ) -> Expansion:
@@ -102,7 +103,7 @@ def _expand_word(
     )
 
 
-def expand(
+def expand(  # noqa: PLR0913 - the hot path: plain arguments, no object per word
     word: str,
     postings: Postings,
     fuzzy: FuzzyIndex,

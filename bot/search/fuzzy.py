@@ -110,7 +110,7 @@ class FuzzyIndex:
         """
         found = []
         for term_id in self.candidates(word, allowed_edits(word, unknown=unknown)).tolist():
-            term = terms[term_id]
+            term = terms[int(term_id)]
             if term == word:
                 continue
             limit = allowed_edits(word, term, unknown=unknown)

@@ -81,7 +81,7 @@ class SearchIndex:
         articles: Sequence[Article],
         aliases: Mapping[str, str] | None = None,
         twins: Mapping[str, str] | None = None,
-    ):
+    ) -> SearchIndex:
         """Index ``articles``; ``twins`` maps an article with another's text to that other."""
         started = time.perf_counter()
         articles = list(articles)

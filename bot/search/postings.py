@@ -221,7 +221,7 @@ def _title_lists(
     return title_offsets, docs[title_positions]
 
 
-def _place(
+def _place(  # noqa: PLR0913 - the hot path: arrays passed as they are
     part: _Counts,
     rank: np.ndarray,
     first_doc: int,

@@ -52,7 +52,7 @@ def expansions_for(query: Query, expander: Expander) -> list[Expansion]:
     for word in list(dict.fromkeys(query.words))[:MAX_QUERY_WORDS]:
         exact_only = word in query.exact
         prefix = not exact_only and word == query.prefix
-        result.append(expander.expand(word, not exact_only, prefix))
+        result.append(expander.expand(word, typos=not exact_only, prefix=prefix))
     return result
 
 
@@ -90,7 +90,9 @@ def score(
             continue
         subject = expansion.counted and telling >= SUBJECT_SHARE
         bonus = expansion.counted and telling >= BONUS_SHARE
-        docs, values = _word_postings(expansion, postings, title_only, telling, bonus)
+        docs, values = _word_postings(
+            expansion, postings, title_only=title_only, telling=telling, bonus=bonus
+        )
         (used if subject else common).append(expansion.term_ids)
         np.maximum.at(best, docs, values)
         match = np.float32(WORD_MATCH * telling if subject else 0)
@@ -116,6 +118,7 @@ def score(
 def _word_postings(
     expansion: Expansion,
     postings: Postings,
+    *,
     title_only: bool,
     telling: float = 1.0,
     bonus: bool = True,

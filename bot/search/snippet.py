@@ -33,7 +33,7 @@ def make_snippet(body: str, terms: Collection[str], limit: int = MAX_SNIPPET) ->
     window = " ".join(body[start : start + WINDOW * limit].split())
     if len(window) < 2 * limit and start + WINDOW * limit < len(body):
         window = " ".join(body[start:].split())  # mostly whitespace: read on
-    return _render(window, _matched_spans(window, terms), start > 0, limit)
+    return _render(window, _matched_spans(window, terms), cut=start > 0, limit=limit)
 
 
 # Folding one word runs four Unicode passes; words repeat (Zipf), so remember them.
@@ -117,7 +117,7 @@ def densest_window(spans: list[tuple[int, int]], width: int) -> int:
     return best_start
 
 
-def _render(text: str, spans: list[tuple[int, int]], cut: bool, limit: int) -> str:
+def _render(text: str, spans: list[tuple[int, int]], *, cut: bool, limit: int) -> str:
     """``text`` within ``limit`` characters, spans in bold, "…" where it was cut."""
     pieces: list[str] = ["…"] if cut else []
     used = len(pieces)
@@ -128,8 +128,8 @@ def _render(text: str, spans: list[tuple[int, int]], cut: bool, limit: int) -> s
         bold = f"**{escape_markdown(word)}**" if word else ""
         room = limit - used - 1  # keep one character for a closing ellipsis
         if len(plain) > room:
-            cut = plain[:room].rsplit(" ", 1)[0].rstrip("\\")
-            pieces.append(cut + "…")
+            kept = plain[:room].rsplit(" ", 1)[0].rstrip("\\")
+            pieces.append(kept + "…")
             return "".join(pieces)
         pieces.append(plain)
         used += len(plain)

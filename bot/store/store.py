@@ -132,7 +132,7 @@ class Store:
 
     # --- subscriptions ---
 
-    async def subscribe(
+    async def subscribe(  # noqa: PLR0913 - one keyword per setting of a subscription
         self,
         guild_id: int,
         channel_id: int,
@@ -235,7 +235,9 @@ class Store:
         """Show a (transient) problem in ``/digest list`` without pausing."""
         await self._update_subscription(subscription_id, last_error=reason, now=now)
 
-    async def _update_subscription(self, subscription_id: int, *, now: datetime, **values) -> None:
+    async def _update_subscription(
+        self, subscription_id: int, *, now: datetime, **values: Any
+    ) -> None:
         statement = (
             update(Subscription)
             .where(Subscription.id == subscription_id)
@@ -286,7 +288,9 @@ class Store:
                 taken = (await session.scalars(retake)).one_or_none()
             return taken
 
-    def _new_day(self, subscription_id: int, local_date: date, **values: Any):
+    def _new_day(
+        self, subscription_id: int, local_date: date, **values: Any
+    ) -> sqlite.Insert | postgresql.Insert:
         """Insert the day's row unless it has one: the statement the exactly-once rests on."""
         return (
             self._insert(Delivery)

@@ -38,7 +38,7 @@ TOKEN = re.compile(r"\\(.)|\*\*|\[((?:\\.|[^\]\\])*)\]\(([^)\s]+)\)|([^\\*\[]+|[
 STAMP = re.compile(r"<t:(\d+):D>")  # Discord shows a timestamp in the reader's own format
 
 
-def font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
+def font(size: int, *, bold: bool = False) -> ImageFont.FreeTypeFont:
     name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
     return ImageFont.truetype(str(FONTS / name), size * SCALE)
 
@@ -93,7 +93,7 @@ def render(embed: dict, path: Path) -> None:
     height = 1400
     canvas = Canvas(height)
     x, width = 44, WIDTH - 44 - 36
-    canvas.draw.text((16 * SCALE, 14 * SCALE), "Dateline", font=font(15, True), fill="#f2f3f5")
+    canvas.draw.text((16 * SCALE, 14 * SCALE), "Dateline", font=font(15, bold=True), fill="#f2f3f5")
     canvas.draw.text((100 * SCALE, 17 * SCALE), "only you can see this", font=font(11), fill=MUTED)
     top = 44
     y = canvas.paragraph(x, top + 10, width, f"**{embed['title']}**", 15, "#f2f3f5") + 6

@@ -108,7 +108,7 @@ class DigestCog(
         for subscription_id in await self.app.store.forget_guild(guild.id):
             await self.app.digests.reschedule(subscription_id)
 
-    async def _subscription(self, interaction: Interaction, channel_id: int):
+    async def _subscription(self, interaction: Interaction, channel_id: int) -> Subscription:
         subscription = await self.app.store.find(interaction.guild_id or 0, channel_id)
         if subscription is None:
             raise UserFacingError(
