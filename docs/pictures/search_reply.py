@@ -72,7 +72,7 @@ class Canvas:
         cursor, top = left, y * SCALE
         for line in markdown.split("\n"):
             for text, bold, link in runs(line):
-                face = font(size, bold)
+                face = font(size, bold=bold)
                 for word in re.split(r"(\s+)", text):
                     if not word:
                         continue
