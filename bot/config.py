@@ -137,7 +137,7 @@ class DigestSettings(_Section):
     misfire_grace: Annotated[
         timedelta, _duration(timedelta(seconds=1), timedelta(days=1), "1 second to 1 day")
     ] = timedelta(minutes=5)
-    sends_per_second: float = Field(default=47, gt=0, le=48)
+    sends_per_second: float = Field(default=48, gt=0, le=48)
 
 
 MAX_SHARDS = 100_000  # far beyond any real bot; keeps a typo such as 1e9 out

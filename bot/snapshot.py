@@ -58,7 +58,7 @@ class ArchiveSnapshot:
         fingerprint: str = "",
     ) -> ArchiveSnapshot:
         """A snapshot of ``index``, with the calendar made from the same articles."""
-        calendar = OnThisDay(index.articles)
+        calendar = OnThisDay(index.articles, index.groups)
         return cls(index, calendar, tuple(problems), from_cache, fingerprint)
 
     @classmethod

@@ -50,11 +50,25 @@ def diverse_order(articles: Sequence[Article]) -> list[Article]:
 
 
 class OnThisDay:
-    """An index of articles by (month, day), built once per loaded archive."""
+    """An index of articles by (month, day), built once per loaded archive.
 
-    def __init__(self, articles: Iterable[Article]) -> None:
+    A story filed several times on one day (the same text under two headlines,
+    "UPDATE 1-", "UPDATE 2-") is one item of a digest, not three: ``stories``
+    gives each article's story (as the search index groups them), and a day
+    keeps the story's latest version of that day, the most developed one.
+    """
+
+    def __init__(self, articles: Iterable[Article], stories: Iterable[int] | None = None) -> None:
+        articles = list(articles)
+        story_of = range(len(articles)) if stories is None else stories
+        latest: dict[tuple[int, int], Article] = {}
+        for article, story in zip(articles, story_of, strict=True):
+            key = (article.calendar_date.toordinal(), int(story))
+            kept = latest.get(key)
+            if kept is None or (article.published, article.id) > (kept.published, kept.id):
+                latest[key] = article
         self._by_day: dict[tuple[int, int], list[Article]] = defaultdict(list)
-        for article in articles:
+        for article in latest.values():
             when = article.calendar_date
             self._by_day[(when.month, when.day)].append(article)
 

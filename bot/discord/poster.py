@@ -25,19 +25,34 @@ NEEDED = {
     "embed_links": "Embed Links",
 }
 
-BURST = 2
-
 
 def missing_permissions(permissions: discord.Permissions) -> list[str]:
     return [label for name, label in NEEDED.items() if not getattr(permissions, name)]
 
 
+BURST = 2  # sends a process may make at once after a quiet spell
+
+
+def spacing_rate(budget: float) -> float:
+    """Sends per second after a burst, so that no one-second window holds more than ``budget``.
+
+    A burst of ``BURST`` followed by sends evenly spaced at ``r`` a second puts at
+    most ``BURST + r`` in any window of one second, so a process paces at
+    ``budget - BURST``; the budgets of a cluster's processes add up to
+    ``digest.sends_per_second``, and so do their busiest seconds, whatever the
+    processes' phases. A budget under twice the burst (more processes than a
+    quarter of ``sends_per_second``) cannot keep that promise; such clusters put
+    a REST proxy in front (docs/cluster.md).
+    """
+    return max(budget - BURST, budget / 2)
+
+
 class DiscordPoster:
-    def __init__(self, client: discord.Client, sends_per_second: float) -> None:
+    def __init__(self, client: discord.Client, budget: float) -> None:
+        """``budget``: the most posts this process may make in any one second."""
         self.client = client
-        # A leaky bucket: a burst of BURST, then evenly spaced sends. Any one-second
-        # window then holds at most BURST + rate sends (2 + 47 < 50 by default).
-        self.limiter = AsyncLimiter(BURST, BURST / sends_per_second)
+        rate = spacing_rate(budget)
+        self.limiter = AsyncLimiter(BURST, BURST / rate)  # a leaky bucket of BURST
 
     async def post(self, channel_id: int, digest: Digest, nonce: str) -> int:
         content, embeds = digest_message(digest)

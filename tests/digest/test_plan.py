@@ -11,6 +11,8 @@ from bot.digest.plan import DigestOptions, plan_digest
 from bot.digest.select import OnThisDay
 from bot.discord import limits
 from bot.discord.embeds import digest_message, fit_lines, on_this_day_embed
+from bot.search.index import SearchIndex
+from bot.snapshot import ArchiveSnapshot
 
 
 def article(ident: str, when: datetime, source: str = "Wire", title: str = "") -> Article:
@@ -140,3 +142,27 @@ def test_onthisday_of_a_huge_day_fits_one_embed_and_counts_the_rest():
 )
 def test_fit_lines_keeps_the_leading_lines_within_the_budget(lines, budget, kept):
     assert fit_lines(lines, budget) == kept
+
+
+def test_a_story_filed_several_times_in_a_day_is_one_item_its_latest_version():
+    """Re-filed versions of one story (as the search index groups them) show once a day."""
+    body = "Ministers agreed a rescue package for the bank after talks ran through the night."
+    versions = [
+        Article("v1", at(2021, 3, 26, 8), "Wire", "Ministers agree bank rescue", body),
+        Article("v2", at(2021, 3, 26, 15), "Wire", "UPDATE 1-Ministers agree bank rescue", body),
+        Article("twin", at(2021, 3, 26, 9), "Wire", "FACTBOX-The rescue deal", body),
+        Article("next", at(2021, 3, 27, 9), "Wire", "UPDATE 2-Ministers agree bank rescue", body),
+        article("other", at(2021, 3, 26, 10), title="Harvest festival opens"),
+    ]
+    # The loader tells the index which texts are twins; headlines less UPDATE n- group too.
+    snapshot = ArchiveSnapshot.of(SearchIndex.build(versions, twins={"twin": "v1"}))
+    stories = snapshot.index.groups
+    assert stories is not None and len({int(stories[n]) for n in range(4)}) == 1  # one story
+
+    digest = plan_digest(snapshot.calendar, date(2024, 3, 26), DigestOptions())
+    assert sorted(a.id for g in digest.groups for a in g.articles) == ["other", "v2"]
+    next_day = plan_digest(snapshot.calendar, date(2024, 3, 27), DigestOptions())
+    assert [a.id for g in next_day.groups for a in g.articles] == ["next"]
+    # Without story groups every article is its own item, as before.
+    alone = plan_digest(OnThisDay(versions), date(2024, 3, 26), DigestOptions())
+    assert len([a for g in alone.groups for a in g.articles]) == 4
