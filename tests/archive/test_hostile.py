@@ -116,7 +116,7 @@ LOADED = {
 }
 REPORTED = {
     ("export.jsonl", 2, "malformed JSON"),
-    ("export.jsonl", 3, "malformed JSON (no low surrogate"),
+    ("export.jsonl", 3, "malformed JSON"),  # a lone surrogate (the wording is orjson's)
     ("export.jsonl", 4, "malformed JSON"),
     ("export.jsonl", 5, "field 'id' is a list"),
     ("export.jsonl", 6, "field 'id' is true or false"),
