@@ -2,19 +2,18 @@
 
 403 and 404 are permanent (permission lost, channel gone): the subscription is
 paused until an admin fixes it. 429 and 5xx are transient: discord.py already
-retries them a few times, and the scheduler retries later in the day. Sends keep
-to this process's share of the bot's posts in any one second (bot/digest/pacing),
-below Discord's global 50 requests/s, so a thousand digests due at 09:00 go out
-as fast as allowed and never draw a 429.
+retries them a few times, and the scheduler retries later in the day. Sends go
+through one rate limiter below Discord's global 50 requests/s, so a thousand
+digests due at 09:00 go out as fast as allowed and never draw a 429.
 """
 
 from __future__ import annotations
 
 import aiohttp
 import discord
+from aiolimiter import AsyncLimiter
 
 from bot.digest.delivery import DeliveryFailed
-from bot.digest.pacing import SecondBudget
 from bot.digest.plan import Digest
 from bot.discord.embeds import digest_message
 from bot.discord.replies import NO_MENTIONS
@@ -31,11 +30,29 @@ def missing_permissions(permissions: discord.Permissions) -> list[str]:
     return [label for name, label in NEEDED.items() if not getattr(permissions, name)]
 
 
+BURST = 2  # sends a process may make at once after a quiet spell
+
+
+def spacing_rate(budget: float) -> float:
+    """Sends per second after a burst, so that no one-second window holds more than ``budget``.
+
+    A burst of ``BURST`` followed by sends evenly spaced at ``r`` a second puts at
+    most ``BURST + r`` in any window of one second, so a process paces at
+    ``budget - BURST``; the budgets of a cluster's processes add up to
+    ``digest.sends_per_second``, and so do their busiest seconds, whatever the
+    processes' phases. A budget under twice the burst (more processes than a
+    quarter of ``sends_per_second``) cannot keep that promise; such clusters put
+    a REST proxy in front (docs/cluster.md).
+    """
+    return max(budget - BURST, budget / 2)
+
+
 class DiscordPoster:
     def __init__(self, client: discord.Client, budget: float) -> None:
         """``budget``: the most posts this process may make in any one second."""
         self.client = client
-        self.limiter = SecondBudget(budget)
+        rate = spacing_rate(budget)
+        self.limiter = AsyncLimiter(BURST, BURST / rate)  # a leaky bucket of BURST
 
     async def post(self, channel_id: int, digest: Digest, nonce: str) -> int:
         content, embeds = digest_message(digest)
