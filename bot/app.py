@@ -190,9 +190,15 @@ class App:
         return self._digests
 
     async def stop_digests(self) -> None:
-        """Stop firing digests (idempotent); the store stays open for whoever still needs it."""
+        """Stop firing digests (idempotent); the store stays open for whoever still needs it.
+
+        A start-up still recovering or catching up is cancelled *and awaited*:
+        its database work unwinds while the store is open, instead of racing
+        the store's close (a stop signal right after connecting hung there).
+        """
         if self._digest_start is not None:
             self._digest_start.cancel()
+            await asyncio.gather(self._digest_start, return_exceptions=True)
         if self._digests is not None:
             await self._digests.stop()
 

@@ -131,8 +131,10 @@ class DigestScheduler:
         self._maintenance = asyncio.create_task(self._maintain(), name="digest-maintenance")
 
     async def stop(self) -> None:
+        """Stop the jobs and the maintenance loop, awaiting it so no store work outlives us."""
         if self._maintenance is not None:
             self._maintenance.cancel()
+            await asyncio.gather(self._maintenance, return_exceptions=True)
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
 
