@@ -53,6 +53,9 @@ def run_bot(args: argparse.Namespace) -> int:
     app = open_app(args, endpoint=ObserveServer(listen) if listen else None)
     log.info("Running %s", topology.describe())
     app.archive.current.require_articles()
+    from bot.search.subjects import conversation_rates
+
+    conversation_rates()  # everyday word rates load now (~0.6 s), not in the first /search
     return runner.run(app)
 
 
