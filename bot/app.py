@@ -8,10 +8,11 @@ tests can pin "today" and "random".
 Lifecycle, in the spirit of discord.py's ``advanced_startup.py``::
 
     app = App.open(settings)              # loads the archive; opens nothing else
-    async with app:                       # opens the store (migrated), then the endpoint
+    async with app:                       # opens the store (migrated), the cluster bus,
+                                          # the archive watcher (archive.watch), the endpoint
         bot = create_bot(app)
         ...                               # the bot's setup calls app.start_digests(poster)
-    # closed in reverse order: digests, endpoint, store
+    # closed in reverse order: digests, endpoint, watcher, bus, store
 
 CLI commands that only read the archive use ``App.open(...)`` without
 entering it, so they never create a database.
@@ -26,12 +27,15 @@ import time
 from contextlib import AsyncExitStack
 from datetime import datetime
 from functools import cached_property
+from pathlib import Path
 from types import TracebackType
 from typing import Protocol, Self
 
 import asyncpg
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.archive import discover, fingerprint
+from bot.archive.watch import ArchivePaths, ArchiveWatcher
 from bot.clock import Clock, utc_now
 from bot.cluster.bus import Bus, ClusterEvents, open_bus
 from bot.cluster.topology import Topology, process_identity, resolve
@@ -40,7 +44,7 @@ from bot.digest.delivery import Deliverer, Poster
 from bot.digest.schedule import DigestScheduler
 from bot.errors import ConfigError
 from bot.observe.metrics import Metrics
-from bot.snapshot import ArchiveHolder
+from bot.snapshot import ArchiveHolder, ReloadError
 from bot.store import Store
 from bot.store.models import Claimant
 
@@ -154,9 +158,35 @@ class App:
             raise ConfigError(f"store.url: cannot listen for cluster news: {error}") from None
         self._resources.push_async_callback(bus.close)
         self._bus = bus
+        self._start_watching()
         if self.endpoint is not None:
             self._resources.push_async_callback(self.endpoint.close)
             await self.endpoint.start(self)
+
+    def _start_watching(self) -> None:
+        """With ``archive.watch`` set, reload the archive whenever its files change and settle.
+
+        Each process watches and reloads itself (:meth:`reload_here`, the step
+        SIGHUP and ``/dateline reload`` run in every process), never the whole
+        cluster: every process sees the same files change, so a broadcast from
+        each would reload everyone once per process. Processes on one machine
+        still build once: the first takes the cache's builder lock and writes
+        the index, the others wait for it and open what it wrote (docs/cluster.md).
+        """
+        archive = self.settings.archive
+        if archive.watch is None:
+            return
+        paths = ArchivePaths(archive.paths, ignore=[Path(self.settings.search.cache_dir)])
+        watcher = ArchiveWatcher(
+            paths, self.reload_here, quiet=archive.watch, missed=self._archive_moved_on
+        )
+        self._resources.push_async_callback(watcher.stop)
+        watcher.start()
+
+    def _archive_moved_on(self) -> bool:
+        """Whether the archive's files differ from those the current snapshot was loaded from."""
+        files, _missing = discover(self.settings.archive.paths)
+        return fingerprint(files, self.settings.archive.zone) != self.archive.current.fingerprint
 
     async def start_digests(self, poster: Poster) -> DigestScheduler:
         """Start posting scheduled digests through ``poster``; they stop when the App closes.
@@ -215,6 +245,10 @@ class App:
         started = time.perf_counter()
         try:
             loaded = await self.archive.reload()
+        except ReloadError as error:  # the archive's fault, not the bot's: no traceback
+            log.warning("Archive reload failed; keeping the previous archive: %s", error)
+            self.metrics.reloads.labels("failed").inc()
+            return f"Reload failed, still serving the previous archive: {error}"
         except Exception as error:
             log.exception("Archive reload failed; keeping the previous archive")
             self.metrics.reloads.labels("failed").inc()

@@ -69,6 +69,14 @@ def _check_zone(value: str) -> str:
 class ArchiveSettings(_Section):
     paths: list[str] = Field(default_factory=lambda: ["seeds"])
     timezone: str = "UTC"
+    # Off unless set: how long the archive must stay unchanged before a running bot
+    # reloads it by itself (bot/archive/watch.py says why a quiet period, not a poll).
+    watch: (
+        Annotated[
+            timedelta, _duration(timedelta(seconds=1), timedelta(hours=1), "1 second to 1 hour")
+        ]
+        | None
+    ) = None
 
     _zone = field_validator("timezone")(_check_zone)
 

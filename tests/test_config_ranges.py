@@ -12,6 +12,7 @@ from bot.errors import ConfigError
 
 # (section, key, lowest accepted, highest accepted, just below, just above); None: no bound.
 RANGES = [
+    ("archive", "watch", 1, 3600, 0, 3601),
     ("search", "default_limit", 1, 100, 0, 101),
     ("digest", "catch_up", 0, 86400, -1, 86401),
     ("digest", "misfire_grace", 1, 86400, 0, 86401),
