@@ -10,6 +10,7 @@ so the check holds 16 bytes an article, not a second copy of the archive.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 
 from bot.archive.model import Article
 
@@ -34,11 +35,17 @@ def text_key(body: str) -> bytes:
 
 
 class Duplicates:
-    """The articles seen so far, by text; :meth:`original_of` then :meth:`add` for each new one."""
+    """The articles seen so far, by text; :meth:`original_of` then :meth:`add` for each new one.
 
-    def __init__(self) -> None:
-        self._first: dict[bytes, Article] = {}
-        self._more: dict[bytes, list[Article]] = {}  # different texts sharing a squeezed key
+    An article may be remembered by id alone (one kept from an earlier load,
+    whose key the ledger holds): ``article_of`` then fetches it, from the
+    index, in the rare case that a new article's key matches its key.
+    """
+
+    def __init__(self, article_of: Callable[[str], Article | None] | None = None) -> None:
+        self._first: dict[bytes, Article | str] = {}
+        self._more: dict[bytes, list[Article | str]] = {}  # different texts sharing a squeezed key
+        self._article_of = article_of
 
     def original_of(self, article: Article) -> tuple[bytes, Article | None]:
         """``article``'s squeezed key, and the earlier article with the same text, if any."""
@@ -47,12 +54,21 @@ class Duplicates:
         if first is None:
             return key, None
         text = text_key(article.body)
-        for earlier in (first, *self._more.get(key, ())):
+        for entry in (first, *self._more.get(key, ())):
+            earlier = self._resolve(entry)
             if text_key(earlier.body) == text:
                 return key, earlier
         return key, None
 
-    def add(self, key: bytes, article: Article) -> None:
-        """Remember ``article`` (as stored: its body may live on disk) under ``key``."""
+    def add(self, key: bytes, article: Article | str) -> None:
+        """Remember ``article`` (as stored: its body may live on disk, or by id) under ``key``."""
         if self._first.setdefault(key, article) is not article:
             self._more.setdefault(key, []).append(article)
+
+    def _resolve(self, entry: Article | str) -> Article:
+        if isinstance(entry, Article):
+            return entry
+        found = None if self._article_of is None else self._article_of(entry)
+        if found is None:
+            raise LookupError(f"article {entry!r} is recorded but cannot be found")
+        return found

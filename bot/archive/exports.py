@@ -80,13 +80,13 @@ def _json_kind(value: Any) -> str:
     return next((kind for t, kind in kinds.items() if isinstance(value, t)), "not text")
 
 
-def parse_jsonl(lines: Iterable[bytes], zone: tzinfo) -> Iterator[Parsed]:
+def parse_jsonl(lines: Iterable[bytes], zone: tzinfo, first_line: int = 1) -> Iterator[Parsed]:
     """Yield ``(line number, article or error)``; blank lines are skipped.
 
     Lines arrive as bytes so one undecodable line costs that line, not the file.
     A byte order mark may open any line: files joined with ``cat`` keep theirs.
     """
-    for number, raw in enumerate(lines, start=1):
+    for number, raw in enumerate(lines, start=first_line):
         if raw.startswith(codecs.BOM_UTF8):
             raw = raw[len(codecs.BOM_UTF8) :]
         if not raw.strip():
@@ -140,25 +140,84 @@ def parse_csv(text: str, zone: tzinfo) -> Iterator[Parsed]:
     A row with more or fewer fields than the header is reported, not guessed
     at: an unquoted comma in a body shifts every field after it.
     """
-    csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""))
-    header = [name.strip() for name in next(reader, [])]
-    missing = {"id", "date", "body"} - set(header)
-    if missing:
-        yield 1, RecordError(f"header lacks column(s) {', '.join(sorted(missing))}")
-        return
-    while True:
-        start = reader.line_num + 1
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            yield start, RecordError(f"unreadable CSV ({exc})")
-            continue
-        if not row:  # a blank line
-            continue
-        if len(row) != len(header):
-            yield start, RecordError(f"{len(row)} fields where the header names {len(header)}")
-            continue
-        yield from read_record(start, dict(zip(header, row, strict=True)), zone)
+    return CsvReading(text.lstrip("\ufeff"), zone).records()
+
+
+class CsvReading:
+    """One reading of CSV text, which remembers where its last complete record ends.
+
+    An archive file that grows is read again from there (see
+    ``bot.archive.scan``): ``header`` and ``lines_before`` then come from the
+    first reading, so the appended rows get their fields and line numbers.
+    A record is complete when a line break outside quotes ends it; a last
+    record cut short (a writer caught mid-row) is read again when it grows.
+    """
+
+    def __init__(
+        self, text: str, zone: tzinfo, header: list[str] | None = None, lines_before: int = 0
+    ) -> None:
+        self.text, self.zone, self.header, self.lines_before = text, zone, header, lines_before
+        self.complete_chars = 0  # where the last complete record ends, in characters of text
+        self.complete_lines = lines_before  # and in lines of the whole file
+        self._read = 0  # characters handed to the csv reader so far
+
+    def _lines(self) -> Iterator[str]:
+        for line in io.StringIO(self.text, newline=""):
+            self._read += len(line)
+            yield line
+
+    def records(self) -> Iterator[Parsed]:
+        csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
+        reader = csv.reader(self._lines())
+        header = self.header
+        if header is None:
+            header = [name.strip() for name in next(reader, [])]
+            missing = {"id", "date", "body"} - set(header)
+            if missing:
+                yield 1, RecordError(f"header lacks column(s) {', '.join(sorted(missing))}")
+                return
+            if not _ends_line(self.text[self._read - 1 : self._read]):
+                return  # a header still being written: no rows, and nothing to resume from
+            self.header = header
+        begin = last = (self._read, reader.line_num)  # where a record starts; the last one's
+        while True:
+            last, begin = begin, (self._read, reader.line_num)
+            start = reader.line_num + 1
+            try:
+                row = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                yield self.lines_before + start, RecordError(f"unreadable CSV ({exc})")
+                continue
+            if not row:  # a blank line
+                continue
+            if len(row) != len(header):
+                reason = f"{len(row)} fields where the header names {len(header)}"
+                yield self.lines_before + start, RecordError(reason)
+                continue
+            yield from read_record(
+                self.lines_before + start, dict(zip(header, row, strict=True)), self.zone
+            )
+        # Every record but the last was followed by another; the last may be cut short.
+        done = begin if _closed(self.text[last[0] : begin[0]]) else last
+        self.complete_chars, self.complete_lines = done[0], self.lines_before + done[1]
+
+
+def _ends_line(text: str) -> bool:
+    return text.endswith(("\n", "\r"))
+
+
+def _closed(record: str) -> bool:
+    """Whether the CSV text of one last record ends it: a line break, and no quote left open.
+
+    A line break inside an open quote is part of a field; a line read after
+    such a record joins the field, not a row of its own.
+    """
+    if not _ends_line(record):
+        return False
+    try:
+        rows = list(csv.reader(io.StringIO(record + "z\n", newline="")))
+    except csv.Error:
+        return False
+    return len(rows) >= 2 and rows[-1] == ["z"]

@@ -14,20 +14,16 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from bot.archive.admission import Admission
 from bot.archive.bodies import BodyFile
-from bot.archive.duplicates import Duplicates
-from bot.archive.exports import Parsed, parse_csv, parse_jsonl
+from bot.archive.ledger import FileRecord, Ledger
 from bot.archive.model import Article
-from bot.archive.problems import Problem, RecordError, same_text_as
-from bot.archive.seed_text import parse_seed_text
+from bot.archive.problems import Problem
+from bot.archive.scan import KNOWN_SUFFIXES, Reading
 
 log = logging.getLogger(__name__)
 
 FORMAT_VERSION = "2"  # 2: hostile records refused, urls cleaned, BOMs on any JSONL line
-SEED_SUFFIXES = {".txt"}
-JSONL_SUFFIXES = {".jsonl", ".ndjson"}
-CSV_SUFFIXES = {".csv"}
-KNOWN_SUFFIXES = SEED_SUFFIXES | JSONL_SUFFIXES | CSV_SUFFIXES
 LOG_EVERY = 10_000
 
 
@@ -42,6 +38,9 @@ class LoadReport:
     # Ids of exact duplicates kept because their headline differs -> the id of the
     # first copy: each headline stays searchable, and search shows them as one story.
     twins: dict[str, str] = field(default_factory=dict)
+    # Per article, the key of the file it came from (see bot.archive.ledger).
+    origins: list[str] = field(default_factory=list)
+    ledger: Ledger = field(default_factory=lambda: Ledger(""))
 
 
 def discover(paths: Sequence[str | Path]) -> tuple[list[Path], list[Problem]]:
@@ -111,7 +110,7 @@ def fingerprint(files: Sequence[Path], zone: tzinfo) -> str:
     Reading 10^6 articles' content just to decide whether the cache is fresh
     would cost more than the warm start it protects.
     """
-    digest = hashlib.sha256(f"v{FORMAT_VERSION}|{zone}".encode())
+    digest = hashlib.sha256(reading_of(zone).encode())
     for path in files:
         try:
             stat = path.stat()
@@ -122,36 +121,7 @@ def fingerprint(files: Sequence[Path], zone: tzinfo) -> str:
     return digest.hexdigest()[:32]
 
 
-def _parse_file(path: Path, zone: tzinfo) -> Iterator[tuple[int | None, Article | RecordError]]:
-    try:
-        yield from _parse_readable(path, zone)
-    except OSError as exc:  # unreadable, or gone since it was found; the rest still loads
-        yield None, RecordError(f"cannot read: {exc.strerror or exc}")
-
-
-def _parse_readable(path: Path, zone: tzinfo) -> Iterator[Parsed]:
-    suffix = path.suffix.lower()
-    if suffix in JSONL_SUFFIXES:
-        with path.open("rb") as handle:
-            yield from parse_jsonl(handle, zone)
-        return
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        yield line, RecordError("undecodable bytes (not UTF-8)")
-        return
-    if suffix in CSV_SUFFIXES:
-        yield from parse_csv(text, zone)
-        return
-    try:
-        yield 1, parse_seed_text(path, text, zone)
-    except RecordError as exc:
-        yield 1, exc
-
-
-def _spool(folder: Path | None) -> BodyFile | None:
+def spool(folder: Path | None) -> BodyFile | None:
     """Somewhere to put bodies while loading: ``folder``, else the temporary folder.
 
     Where neither can be written (a read-only machine), bodies stay in memory:
@@ -199,39 +169,21 @@ def load_archive(
     their text in memory.
     """
     files, problems = discover(paths)
-    bodies = _spool(spool_dir)
-    report = LoadReport(problems=problems, files=files)
-    seen_ids: dict[str, str] = {}
-    duplicates = Duplicates()
+    ledger = Ledger(reading_of(zone))
+    report = LoadReport(problems=problems, files=files, ledger=ledger)
+    admission = Admission(spool(spool_dir))
     bar = _Progress(enabled=progress)
     try:
         for path in files:
-            for line, parsed in _parse_file(path, zone):
-                if isinstance(parsed, RecordError):
-                    report.problems.append(Problem(str(path), line, str(parsed)))
-                    continue
-                if parsed.id in seen_ids:
-                    reason = f"duplicate id {parsed.id!r} (first in {seen_ids[parsed.id]})"
-                    report.problems.append(Problem(str(path), line, reason))
-                    continue
-                key, original = duplicates.original_of(parsed)
-                if original is not None and not same_headline(original, parsed):
-                    report.twins[parsed.id] = original.id
-                elif original is not None:
-                    reason = same_text_as(original.id)
-                    report.problems.append(Problem(str(path), line, reason))
-                    report.aliases[parsed.id] = original.id
-                    continue
-                seen_ids[parsed.id] = str(path)
-                if bodies is not None:
-                    try:
-                        parsed = parsed.stored_in(bodies)
-                    except OSError as exc:  # disk full: keep the rest in memory
-                        log.warning("Keeping article bodies in memory: %s", exc)
-                        bodies = None
-                duplicates.add(key, parsed)
-                report.articles.append(parsed)
+            record = FileRecord(str(path), ledger.new_key(), None)
+            for article in admission.read(record, Reading(path, zone)):
+                report.articles.append(article)
+                report.origins.append(record.key)
                 bar.advance()
+            ledger.records[record.path] = record
+            report.problems += [Problem(record.path, line, why) for line, why in record.problems]
+            report.aliases.update(record.aliases)
+            report.twins.update(record.twins)
     finally:
         bar.close()
     log.info(
@@ -243,6 +195,10 @@ def load_archive(
     return report
 
 
-def same_headline(one: Article, other: Article) -> bool:
-    """Whether two headlines read the same, up to case and spacing."""
-    return one.title.casefold().split() == other.title.casefold().split()
+def reading_of(zone: tzinfo) -> str:
+    """How an archive was read: the parsers' version and the zone of naive timestamps.
+
+    Another reading gives other articles from the same bytes, so a ledger of
+    another reading cannot be updated, only replaced.
+    """
+    return f"v{FORMAT_VERSION}|{zone}"
