@@ -2,8 +2,8 @@
 
 Discord's global limit (50 requests/s per bot token) is counted over the whole
 cluster, so what matters is the busiest second of all processes together, not
-each one's average. Posts admitted one every ``1/rate`` seconds put at most
-``rate + 1`` in any one-second window, whatever the phase, so a process paced at
+each one's average. Posts let out at least ``1/rate`` seconds apart put at
+most ``rate + 1`` in any one-second window, whatever the phase, so a process paced at
 ``budget - 1`` never exceeds its budget, and the budgets of a cluster's processes
 add up to ``digest.sends_per_second``. A bucket that lets a burst out after a
 quiet spell would have to count the burst in the budget, and a burst of two cost
@@ -31,10 +31,13 @@ def spacing_rate(budget: float) -> float:
 
 
 class EvenPacer:
-    """Admits one post every ``1 / rate`` seconds, in the order posts ask.
+    """Admits one post at a time, each at least ``1 / rate`` seconds after the one before.
 
-    A post that is cancelled while it waits gives its slot up unused: the
-    spacing only ever grows, so the promise above holds.
+    The spacing is measured between the moments posts are actually let out, not
+    planned ahead: when the event loop stalls (a busy process, a long garbage
+    collection), the posts that waited are still let out one spacing apart after
+    it, never together. Posts go in the order they ask; one cancelled while it
+    waits gives its turn up.
     """
 
     def __init__(
@@ -49,12 +52,16 @@ class EvenPacer:
         self.interval = 1 / rate
         self._clock = clock
         self._sleep = sleep
-        self._next = -math.inf
+        self._turn = asyncio.Lock()  # fair: waiters are woken in the order they came
+        self._last = -math.inf
+
+    def _now(self) -> float:
+        return self._clock() if self._clock is not None else asyncio.get_running_loop().time()
 
     async def wait(self) -> None:
-        """Return at this post's slot: now when the last slot is past, else a spacing later."""
-        now = self._clock() if self._clock is not None else asyncio.get_running_loop().time()
-        slot = max(now, self._next)
-        self._next = slot + self.interval
-        if slot > now:
-            await self._sleep(slot - now)
+        """Return when this post may go: a spacing after the last post let out, or now."""
+        async with self._turn:
+            due = self._last + self.interval
+            if due > self._now():
+                await self._sleep(due - self._now())
+            self._last = self._now()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from bisect import bisect_left
+from itertools import pairwise
 
 import pytest
 from hypothesis import given
@@ -22,21 +23,28 @@ def busiest_second(times: list[float]) -> int:
     return max(bisect_left(times, t + 1.0 + 1e-9) - n for n, t in enumerate(times))
 
 
-def sent_at(rate: float, arrivals: list[float]) -> list[float]:
-    """When a pacer of ``rate`` lets out posts asking at ``arrivals`` (in order)."""
+def sent_at(rate: float, arrivals: list[float], stalls: list[float] = ()) -> list[float]:
+    """When a pacer of ``rate`` lets out posts asking at ``arrivals`` (in order).
+
+    The pacer takes turns, so asking one after another is what concurrent posts
+    do. ``stalls``: how late each sleep wakes (an event loop too busy to wake it
+    on time).
+    """
     now = 0.0
+    late = iter(stalls)
     sent: list[float] = []
 
     async def sleep(delay: float) -> None:
-        sent[-1] += delay
+        nonlocal now
+        now += delay + next(late, 0.0)
 
     async def run() -> None:
         nonlocal now
         pacer = EvenPacer(rate, clock=lambda: now, sleep=sleep)
         for arrival in arrivals:
-            now = arrival
-            sent.append(arrival)
+            now = max(now, arrival)
             await pacer.wait()
+            sent.append(now)
 
     asyncio.run(run())
     return sent
@@ -61,6 +69,12 @@ def test_posts_go_in_the_order_they_ask_and_never_before(asked):
     sends = sent_at(10, asked)
     assert sends == sorted(sends)
     assert all(sent >= arrival for sent, arrival in zip(sends, asked, strict=True))
+
+
+@given(asked=arrivals, stalls=st.lists(st.floats(min_value=0, max_value=2), max_size=150))
+def test_posts_that_waited_through_a_stall_still_go_one_spacing_apart(asked, stalls):
+    sends = sent_at(10, asked, stalls)
+    assert all(later - earlier >= 0.1 - 1e-9 for earlier, later in pairwise(sends))
 
 
 def test_a_fan_out_runs_at_the_budget_less_one_post():
