@@ -27,9 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import text  # noqa: E402
 
-from bot.store.store import create_engine  # noqa: E402
+from tests.cluster.harness import fresh_database  # noqa: E402
 from tests.fake_discord import FakeDiscord  # noqa: E402
 from tests.fake_discord.process import start_bot  # noqa: E402
 
@@ -50,22 +49,10 @@ def smaps(pid: int) -> dict[str, float]:
     return {k: fields[k] for k in ("Rss", "Pss", "Pss_Anon", "Pss_File")}
 
 
-async def empty_store(url: str) -> None:
-    engine = create_engine(url)
-    async with engine.begin() as connection:
-        await connection.execute(
-            text(
-                "DROP TABLE IF EXISTS deliveries, subscriptions, zone_preferences, alembic_version"
-                " CASCADE"
-            )
-        )
-    await engine.dispose()
-
-
 async def run(
     corpus: Path, store: str, processes: int, workdir: Path, *, empty_cache: bool
 ) -> list[dict[str, float]]:
-    await empty_store(store)
+    store = await fresh_database(store, "memory")  # each run starts empty
     cache = workdir / "cache"
     if empty_cache:
         shutil.rmtree(cache, ignore_errors=True)
@@ -102,7 +89,11 @@ async def run(
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, required=True, help="archive file (105k JSONL)")
-    parser.add_argument("--store", required=True, help="an empty PostgreSQL database URL")
+    parser.add_argument(
+        "--store",
+        required=True,
+        help="a PostgreSQL URL; the bench uses an empty <name>_memory beside it",
+    )
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory(prefix="dateline-cluster-memory-") as tmp:

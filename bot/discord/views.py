@@ -8,7 +8,7 @@ article from the id, and asks the archive again.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Self
 
 import discord
 
@@ -74,6 +74,42 @@ def _state(interaction: Interaction, token: str) -> str:
     return state
 
 
+class _PageButton(_Guarded):
+    """Previous or Next: the page it leads to and a token for what is paged, in its custom_id.
+
+    A mixin for ``DynamicItem`` classes, whose template must name ``owner``,
+    ``page`` and ``token`` after ``prefix``.
+    """
+
+    prefix: str
+    page: int
+    token: str
+
+    def __init__(self, owner_id: int, page: int, token: str, label: str, *, disabled: bool) -> None:
+        self.owner_id, self.page, self.token = owner_id, page, token
+        # The DynamicItem's __init__, next in the bases of the classes using this
+        # mixin: pyright sees only object's.
+        super().__init__(
+            discord.ui.Button(  # pyright: ignore[reportCallIssue]
+                label=label,
+                style=discord.ButtonStyle.secondary,
+                custom_id=self.head(owner_id, page) + token,
+                disabled=disabled,
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: Interaction, item: discord.ui.Button, match: re.Match[str]
+    ) -> Self:
+        owner, page = int(match["owner"]), int(match["page"])
+        return cls(owner, page, match["token"], item.label or "", disabled=False)
+
+    @classmethod
+    def head(cls, owner_id: int, page: int) -> str:
+        return f"{cls.prefix}:{owner_id}:{page}:"
+
+
 def page_buttons(
     custom_ids: CustomIds,
     kind: type[SearchPageButton | ArticlePageButton],
@@ -126,33 +162,12 @@ def _nothing_found(index: SearchIndex, request: SearchRequest) -> str:
 
 
 class SearchPageButton(
-    _Guarded,
+    _PageButton,
     discord.ui.DynamicItem[discord.ui.Button],
     template=_template(r"dl:sp:(?P<owner>\d+):(?P<page>-?\d+):(?P<token>.+)"),
 ):
     kind = "search page button"
-
-    def __init__(self, owner_id: int, page: int, token: str, label: str, *, disabled: bool) -> None:
-        self.owner_id, self.page, self.token = owner_id, page, token
-        super().__init__(
-            discord.ui.Button(
-                label=label,
-                style=discord.ButtonStyle.secondary,
-                custom_id=self.head(owner_id, page) + token,
-                disabled=disabled,
-            )
-        )
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: Interaction, item: discord.ui.Button, match: re.Match[str]
-    ) -> SearchPageButton:
-        owner, page = int(match["owner"]), int(match["page"])
-        return cls(owner, page, match["token"], item.label or "", disabled=False)
-
-    @staticmethod
-    def head(owner_id: int, page: int) -> str:
-        return f"dl:sp:{owner_id}:{page}:"
+    prefix = "dl:sp"
 
     async def run(self, interaction: Interaction) -> None:
         bot = interaction.client
@@ -248,33 +263,12 @@ def article_message(
 
 
 class ArticlePageButton(
-    _Guarded,
+    _PageButton,
     discord.ui.DynamicItem[discord.ui.Button],
     template=_template(r"dl:ap:(?P<owner>\d+):(?P<page>-?\d+):(?P<token>.+)"),
 ):
     kind = "article page button"
-
-    def __init__(self, owner_id: int, page: int, token: str, label: str, *, disabled: bool) -> None:
-        self.owner_id, self.page, self.token = owner_id, page, token
-        super().__init__(
-            discord.ui.Button(
-                label=label,
-                style=discord.ButtonStyle.secondary,
-                custom_id=self.head(owner_id, page) + token,
-                disabled=disabled,
-            )
-        )
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: Interaction, item: discord.ui.Button, match: re.Match[str]
-    ) -> ArticlePageButton:
-        owner, page = int(match["owner"]), int(match["page"])
-        return cls(owner, page, match["token"], item.label or "", disabled=False)
-
-    @staticmethod
-    def head(owner_id: int, page: int) -> str:
-        return f"dl:ap:{owner_id}:{page}:"
+    prefix = "dl:ap"
 
     async def run(self, interaction: Interaction) -> None:
         bot = interaction.client
