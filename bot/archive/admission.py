@@ -15,11 +15,12 @@ reads it again too, after the new one, as a full load would.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Protocol
 
 from bot.archive.bodies import BodyFile
-from bot.archive.duplicates import Duplicates
+from bot.archive.duplicates import Duplicates, KeptTexts
 from bot.archive.ledger import FileRecord
 from bot.archive.model import Article
 from bot.archive.problems import RecordError, same_text_as
@@ -28,32 +29,44 @@ from bot.archive.scan import Reading
 log = logging.getLogger(__name__)
 
 
+class Indexed(Protocol):
+    """What an update asks of the index it updates (``bot.search.index.SearchIndex``)."""
+
+    def get(self, article_id: str) -> Article | None: ...
+
+    def file_of(self, article_id: str) -> str | None: ...
+
+
 class Admission:
     """The ids and texts held so far, and the files they came from."""
 
-    def __init__(
-        self,
-        bodies: BodyFile | None = None,
-        article_of: Callable[[str], Article | None] | None = None,
-    ) -> None:
-        """``bodies`` receives each kept article's body; ``article_of`` finds a retained one."""
+    def __init__(self, bodies: BodyFile | None = None, indexed: Indexed | None = None) -> None:
+        """``bodies`` receives each kept article's body; ``indexed`` holds the retained ones."""
         self.bodies = bodies
         self.conflicts: set[str] = set()  # keys of retained files that must be read again
         self._owner: dict[str, str] = {}  # article id -> key of the file that holds it
         self._paths: dict[str, Path] = {}  # file key -> path
-        self._retained: set[str] = set()
+        self._kept: set[str] = set()  # keys of retained files, read on or not
+        self._retained: set[str] = set()  # those not read on (yet)
         # Ids of retained articles dropped for their text: an id is checked before a
         # text, so a new article with one, earlier in order, changes why they are dropped.
         self._aliased: dict[str, list[str]] = {}
-        self._duplicates = Duplicates(article_of)
+        self._duplicates = Duplicates()
+        self._indexed = indexed
+        self._kept_texts = KeptTexts(indexed.get) if indexed is not None else None
 
     def retain(self, record: FileRecord) -> None:
-        """Hold the articles ``record`` says its file gave, without reading it."""
+        """Hold the articles ``record`` says its file gave, without reading it.
+
+        Retain files in the order a full load reads them. Their ids are looked
+        up in the index, their texts by the keys the record holds.
+        """
+        if self._indexed is None or self._kept_texts is None:
+            raise ValueError("retaining articles needs the index that holds them")
         self._paths[record.key] = Path(record.path)
+        self._kept.add(record.key)
         self._retained.add(record.key)
-        for article_id, key in record.keyed_ids():
-            self._owner[article_id] = record.key
-            self._duplicates.add(key, article_id)
+        self._kept_texts.add(bytes(record.text_keys), record.ids)
         for article_id in record.aliases:
             self._aliased.setdefault(article_id, []).append(record.key)
 
@@ -73,19 +86,32 @@ class Admission:
         record.extent = reading.extent
         record.tail = record.extent is not None and last_article_line > record.extent.lines
 
+    def _owner_of(self, article_id: str) -> str | None:
+        owner = self._owner.get(article_id)
+        if owner is None and self._indexed is not None:
+            owner = self._indexed.file_of(article_id)
+            return owner if owner in self._kept else None  # not a retiring file's
+        return owner
+
+    def _original_of(self, article: Article) -> tuple[bytes, Article | None]:
+        key, original = self._duplicates.original_of(article)
+        if self._kept_texts is not None:  # kept articles come first (else: a conflict)
+            original = self._kept_texts.original_of(key, article.body) or original
+        return key, original
+
     def _admit(self, record: FileRecord, line: int | None, article: Article) -> Article | None:
         for other in self._aliased.get(article.id, ()):
             self._link(record, other, note=False)
-        owner = self._owner.get(article.id)
+        owner = self._owner_of(article.id)
         if owner is not None:
             self._link(record, owner)
             record.links.add(owner)  # even its own: the reason names the path (a rename rereads)
             reason = f"duplicate id {article.id!r} (first in {self._paths[owner]})"
             record.problems.append((line, reason))
             return None
-        key, original = self._duplicates.original_of(article)
+        key, original = self._original_of(article)
         if original is not None:
-            self._link(record, self._owner[original.id])
+            self._link(record, self._owner_of(original.id) or record.key)
             if not same_headline(original, article):
                 record.twins[article.id] = original.id
             else:

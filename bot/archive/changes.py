@@ -23,13 +23,13 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import tzinfo
 from enum import StrEnum
 from pathlib import Path
 
-from bot.archive.admission import Admission
+from bot.archive.admission import Admission, Indexed
 from bot.archive.ledger import FileRecord, Ledger
 from bot.archive.loader import discover, reading_of, spool
 from bot.archive.model import Article
@@ -77,8 +77,9 @@ def find_changes(ledger: Ledger, files: Sequence[Path]) -> list[Change]:
             changes.append(_compare(path, record))
     gone = [record for name, record in ledger.records.items() if name not in found]
     linked = {key for record in ledger.records.values() for key in record.links}
+    aliased = {alias for record in ledger.records.values() for alias in record.aliases}
     for path in appeared:
-        was = _renamed_from(path, gone, linked)
+        was = _renamed_from(path, gone, linked | aliased)
         if was is None:
             changes.append(Change(Kind.NEW, str(path)))
         else:
@@ -111,11 +112,12 @@ def _compare(path: Path, record: FileRecord) -> Change:
     return Change(Kind.CHANGED, str(path), record)
 
 
-def _renamed_from(path: Path, gone: list[FileRecord], linked: set[str]) -> FileRecord | None:
+def _renamed_from(path: Path, gone: list[FileRecord], tied: set[str]) -> FileRecord | None:
     """The removed file whose bytes ``path`` has, if renaming changes nothing else.
 
-    Not when the duplicate rules tied it to another file: its place in file
-    order decides which copy is first, so it is read anew instead.
+    Not when the duplicate rules tied it to another file (``tied``: the keys
+    files link to, and the ids dropped as copies): its place in file order
+    decides which copy is first, so it is read anew instead.
     """
     try:
         size = path.stat().st_size
@@ -129,7 +131,9 @@ def _renamed_from(path: Path, gone: list[FileRecord], linked: set[str]) -> FileR
         and Path(record.path).suffix.lower() == path.suffix.lower()
         and (path.suffix.lower() not in SEED_SUFFIXES or Path(record.path).stem == path.stem)
         and not record.links
-        and record.key not in linked
+        and not record.aliases
+        and record.key not in tied
+        and tied.isdisjoint(record.ids)
     ]
     if not candidates:
         return None
@@ -185,16 +189,16 @@ def load_changes(
     paths: Sequence[str | Path],
     zone: tzinfo,
     *,
-    article_of: Callable[[str], Article | None],
+    indexed: Indexed,
     spool_dir: Path | None = None,
 ) -> Update:
     """Read what changed under ``paths`` since ``ledger``; ``ledger`` itself is left as it was.
 
-    ``article_of`` finds an indexed article by id (``SearchIndex.get``): a
-    new article whose text may repeat a kept one is compared with it.
-    Raises :class:`LedgerMismatch` when the archive must be read whole, and
-    LookupError when ``article_of`` cannot find an article the ledger lists
-    (a ledger that does not match its index).
+    ``indexed`` is the index built from what ``ledger`` describes, its
+    articles' files named by the ledger's keys: a new article whose id or
+    text may repeat a kept one is compared with it there. Raises
+    :class:`LedgerMismatch` when the archive must be read whole, and
+    LookupError when the index lacks an article the ledger lists.
     """
     if ledger.reading != reading_of(zone):
         raise LedgerMismatch(f"archive read as {ledger.reading!r}, now {reading_of(zone)!r}")
@@ -203,7 +207,7 @@ def load_changes(
     whole = {c.path for c in changes if c.kind in (Kind.NEW, Kind.CHANGED)}
     while True:
         _spread(ledger, changes, whole)
-        update = _attempt(ledger, changes, whole, zone, article_of, spool_dir)
+        update = _attempt(ledger, changes, whole, zone, indexed, spool_dir)
         if isinstance(update, set):  # files to read whole as well; then try again
             whole |= update
             continue
@@ -232,15 +236,15 @@ def _attempt(
     changes: list[Change],
     whole: set[str],
     zone: tzinfo,
-    article_of: Callable[[str], Article | None],
+    indexed: Indexed,
     spool_dir: Path | None,
 ) -> Update | set[str]:
     """One pass: the update, or the paths of more files that must be read whole first."""
     after = Ledger(ledger.reading, next_key=ledger.next_key)
     update = Update(after, changes, [])
-    admission = Admission(spool(spool_dir), article_of)
+    admission = Admission(spool(spool_dir), indexed)
     to_read: dict[str, Change] = {}
-    for change in changes:
+    for change in sorted(changes, key=lambda change: Path(change.path)):  # as a full load
         record = change.record
         if change.path in whole or change.kind is Kind.REMOVED:
             if record is not None:

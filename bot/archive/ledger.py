@@ -132,21 +132,25 @@ class Ledger:
     def twins(self) -> dict[str, str]:
         return {k: v for record in self.in_order() for k, v in record.twins.items()}
 
-    def to_bytes(self) -> bytes:
-        return orjson.dumps(
-            {
-                "version": LEDGER_VERSION,
-                "reading": self.reading,
-                "next_key": self.next_key,
-                "files": [record.as_json() for record in self.records.values()],
-            }
-        )
+    def as_json(self) -> dict:
+        return {
+            "version": LEDGER_VERSION,
+            "reading": self.reading,
+            "next_key": self.next_key,
+            "files": [record.as_json() for record in self.records.values()],
+        }
 
     @classmethod
-    def from_bytes(cls, data: bytes) -> Ledger:
-        """The ledger written by :meth:`to_bytes`; ValueError when it is another version's."""
-        raw = orjson.loads(data)
+    def from_json(cls, raw: object) -> Ledger:
+        """The ledger :meth:`as_json` described; ValueError when it is another version's."""
         if not isinstance(raw, dict) or raw.get("version") != LEDGER_VERSION:
             raise ValueError("archive ledger written by another version")
         records = [FileRecord.from_json(item) for item in raw["files"]]
         return cls(raw["reading"], {r.path: r for r in records}, raw["next_key"])
+
+    def to_bytes(self) -> bytes:
+        return orjson.dumps(self.as_json())
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Ledger:
+        return cls.from_json(orjson.loads(data))

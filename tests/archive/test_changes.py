@@ -48,8 +48,11 @@ class Indexed:
     def get(self, article_id: str) -> Article | None:
         return next((a for arts in self.files.values() for a in arts if a.id == article_id), None)
 
+    def file_of(self, article_id: str) -> str | None:
+        return next((k for k, arts in self.files.items() for a in arts if a.id == article_id), None)
+
     def update(self) -> Update:
-        update = load_changes(self.ledger, [self.root], UTC, article_of=self.get)
+        update = load_changes(self.ledger, [self.root], UTC, indexed=self)
         for key in update.retired:
             self.files.pop(key, None)
         for article, key in zip(update.articles, update.origins, strict=True):
