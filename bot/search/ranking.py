@@ -8,7 +8,7 @@ said), then a BM25F relevance sum in which typo and prefix matches are
 discounted. Each word's part is scaled by how much it says what the search is
 about (:mod:`bot.search.subjects`) against the query's most telling word, so
 the words of a request ("could you dig up what they wrote on ...") neither
-count as matched words nor win the title and exactness bonuses.
+count as matched words nor win the exactness bonus, and add little else.
 """
 
 from __future__ import annotations
@@ -25,12 +25,11 @@ WORD_MATCH = 1000.0  # larger than any relevance sum, so word count dominates
 TITLE_MATCH = 8.0  # per query word found in the title, scaled by its match weight
 EXACTNESS = 50.0  # per query word, times its match weight: fewer typos rank higher
 # A word counts as matched when it is nearly as telling as the query's most
-# telling word, and earns the title and exactness bonuses (scaled) when at least
-# half as telling; a word of asking below that only adds its relevance, scaled.
-# Raising BONUS_SHARE to 0.9 helps requests more but costs keyword queries whose
-# words news uses less than talk does (names such as "windsor", "george").
+# telling word; only then does the exactness bonus order its spellings. Any
+# other word adds its relevance and title bonus, scaled by how telling it is:
+# an exactness bonus for merely holding "need" or "cheers" outweighed the
+# subject's words standing in the headline.
 SUBJECT_SHARE = 0.9
-BONUS_SHARE = 0.5
 SPARSE_BELOW = 8  # a word reaching under 1/8 of the documents updates only those
 
 
@@ -89,9 +88,8 @@ def score(
             common.append(expansion.term_ids)
             continue
         subject = expansion.counted and telling >= SUBJECT_SHARE
-        bonus = expansion.counted and telling >= BONUS_SHARE
         docs, values = _word_postings(
-            expansion, postings, title_only=title_only, telling=telling, bonus=bonus
+            expansion, postings, title_only=title_only, telling=telling, subject=subject
         )
         (used if subject else common).append(expansion.term_ids)
         np.maximum.at(best, docs, values)
@@ -121,21 +119,22 @@ def _word_postings(
     *,
     title_only: bool,
     telling: float = 1.0,
-    bonus: bool = True,
+    subject: bool = True,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Every (document, value) one query word reaches, gathered in a few array operations.
 
     A prefix can expand to 64 terms; gathering their postings together costs
     the same handful of numpy calls as one term would. A word that is not
     common has its whole part scaled by ``telling``, its subject weight in this
-    query; only a ``bonus`` word earns the title and exactness bonuses.
+    query; only a ``subject`` word (one counted as matched) earns the exactness
+    bonus, which orders a matched word's spellings and rewards nothing else.
     """
     term_ids = expansion.term_ids
     # A common word earns no bonus for being exact and a small one in a title:
     # "microsoft's" quotes a headline's "Microsoft's", but a question's "is" and
-    # "the" say nothing of which headline is meant. A word of asking earns neither.
-    title_match = np.float32(TITLE_MATCH / 4 if not expansion.counted else TITLE_MATCH * bonus)
-    exactness = np.float32(EXACTNESS if bonus else 0)
+    # "the" say nothing of which headline is meant.
+    title_match = np.float32(TITLE_MATCH / 4 if not expansion.counted else TITLE_MATCH)
+    exactness = np.float32(EXACTNESS if subject else 0)
     scale = expansion.weights * np.float32(telling if expansion.counted else 1.0)
     if len(term_ids) == 1 and not title_only:  # one term: its lists are slices, no gather
         span = postings.span(int(term_ids[0]))

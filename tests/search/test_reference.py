@@ -3,8 +3,8 @@
 The reference below scores every article directly from its text, one word and
 one article at a time, as :mod:`bot.search.ranking` and
 :mod:`bot.search.postings` define it: BM25F with the title counted
-``TITLE_WEIGHT`` times (the year a word of the headline), the title and
-exactness bonuses of telling words, the word-match step of subject words, and
+``TITLE_WEIGHT`` times (the year a word of the headline), the title bonus of
+every word not common, the exactness bonus and word-match step of subject words, and
 the best-valued form of each query word. Which forms a typed word stands for
 (typos, plurals, sound-alikes, asking words) is the expander's, tested against
 its own brute force (test_fuzzy.py); here it is taken as given, so every
@@ -70,9 +70,8 @@ def reference_scores(index: SearchIndex, text: str, *, title_only: bool = False)
         if word.counted and not telling:
             continue
         subject = word.counted and telling >= ranking.SUBJECT_SHARE
-        bonus = word.counted and telling >= ranking.BONUS_SHARE
-        title_match = ranking.TITLE_MATCH / 4 if not word.counted else ranking.TITLE_MATCH * bonus
-        exactness = ranking.EXACTNESS if bonus else 0.0
+        title_match = ranking.TITLE_MATCH / 4 if not word.counted else ranking.TITLE_MATCH
+        exactness = ranking.EXACTNESS if subject else 0.0
         forms = [
             (
                 index.postings.terms[int(t)],
@@ -125,8 +124,8 @@ archives = st.sampled_from([3, 30, 110]).flatmap(
 )
 # A query: typed words, each with how telling it is. That comes from everyday
 # word rates, which make every word of a small archive a subject; drawn here
-# instead, so that asking words (0), relevance-only words (below BONUS_SHARE),
-# bonus-only words and subjects are all scored.
+# instead, so that asking words (0), words that only add relevance and title
+# bonus (below SUBJECT_SHARE) and subjects are all scored.
 queries = st.lists(
     st.tuples(st.sampled_from(TYPED), st.sampled_from([0.0, 0.1, 0.3, 0.6, 0.95, 1.0])),
     min_size=1,

@@ -20,6 +20,11 @@ from bot.search.index import SearchIndex
 from bot.search.subjects import conversation_rates, subject_weight
 
 FILLER_ARTICLES = 300
+# Headline words per filler article: 300 x 130 is 39,000 headline words, enough
+# for "what" (a quarter of a percent of everyday words) to be expected in 94 of
+# them and found in none, which judges it a word of asking despite the ten
+# headlines of evidence subject_weight adds to both sides.
+FILLER_TITLE_WORDS = 130
 _SYLLABLES = ("zor", "vun", "plax", "kreb", "drum", "tolv", "quib", "snar", "fesk", "grom")
 # Ten-letter words made of three syllables: none is a prefix of another.
 FILLER_WORDS = ["".join(p) + "q" for p in itertools.permutations(_SYLLABLES, 3)][:400]
@@ -28,7 +33,10 @@ FILLER_WORDS = ["".join(p) + "q" for p in itertools.permutations(_SYLLABLES, 3)]
 def filler(article) -> list[Article]:
     words = iter(itertools.cycle(FILLER_WORDS))
     return [
-        article(" ".join(next(words) for _ in range(10)), " ".join(next(words) for _ in range(12)))
+        article(
+            " ".join(next(words) for _ in range(FILLER_TITLE_WORDS)),
+            " ".join(next(words) for _ in range(12)),
+        )
         for _ in range(FILLER_ARTICLES)
     ]
 
@@ -116,7 +124,7 @@ def test_conversation_words_weigh_nothing_and_headline_words_fully():
     assert not any(w in conversation_rates() for w in (*SUBJECT_WORDS, *FILLER_WORDS))
 
 
-# Words conversation uses so often that an archive of a few thousand headline
+# Words conversation uses so often that an archive of the filler's headline
 # words without them can tell they are not subjects.
 REQUEST_WORDS = ("can", "you", "me", "what", "they", "have", "it")
 SUBJECT_WORDS = ("brintak", "mosquel", "trevand", "pluxor", "vandrel", "skorim", "jublat")
@@ -168,3 +176,37 @@ def _factory():
         )
 
     return make
+
+
+def test_holding_a_middling_word_of_asking_earns_no_exactness_bonus(article):
+    """ "cheers" and "covering" are neither clearly asked nor clearly subjects here.
+
+    Merely holding them must not outweigh the subject standing in a headline:
+    only words counted as matched earn the bonus that orders spellings.
+    """
+    index = SearchIndex.build(
+        [
+            *filler(article),
+            article("Brintak names Mosquel chief", "The board met on Monday.", id="meant"),
+            article(
+                "Quarterly results",
+                "Brintak and Mosquel were covering the costs, cheers all round.",
+                id="chatty",
+            ),
+        ]
+    )
+    assert 0 < subject_weight("cheers", 0, len(index.postings.title_docs)) < 1
+    assert top_id(index, "brintak mosquel") == "meant"
+    assert top_id(index, "hi could you find anything covering brintak mosquel cheers") == "meant"
+
+
+def test_a_word_is_not_judged_a_word_of_asking_on_too_few_headlines():
+    """Everyday talk predicts "windsor" in one or two of 300,000 headline words.
+
+    Finding it in none says nothing, where finding "please" in 3 of the 140
+    predicted does; and an archive of a few thousand headline words judges nothing.
+    """
+    headline_words = 300_000
+    assert subject_weight("windsor", 0, headline_words) > 0.5
+    assert subject_weight("please", 3, headline_words) == 0.0
+    assert subject_weight("please", 0, 3_000) == 1.0
