@@ -2,12 +2,15 @@
 
 Discord's global limit (50 requests/s per bot token) is counted over the whole
 cluster, so what matters is the busiest second of all processes together, not
-each one's average. Posts let out at least ``1/rate`` seconds apart put at
-most ``rate + 1`` in any one-second window, whatever the phase, so a process paced at
-``budget - 1`` never exceeds its budget, and the budgets of a cluster's processes
-add up to ``digest.sends_per_second``. A bucket that lets a burst out after a
-quiet spell would have to count the burst in the budget, and a burst of two cost
-two posts a second of every process's share; spacing from the first post costs one.
+each one's average. A limit of n a second allows n requests in any second
+``[t, t + 1)``; posts let out at least ``1/n`` seconds apart never put more than
+n in one, whatever the phase, so each process paces at its whole-number share
+and the shares of a cluster's processes add up to at most
+``digest.sends_per_second``. (A bucket that lets a burst out after a quiet spell
+would have to count the burst in the budget: a burst of two cost two posts a
+second of every process's share.) ``sends_per_second`` stays a little below
+Discord's 50 because a post reaches Discord a few milliseconds after it is let
+out, not always the same few.
 
 Waiting is a plain :func:`asyncio.sleep`, so tests on a virtual clock see an
 ordinary timed wait.
@@ -23,11 +26,12 @@ from collections.abc import Awaitable, Callable
 def spacing_rate(budget: float) -> float:
     """Posts a second for a process whose busiest second may hold ``budget`` posts.
 
-    Below two a second, spacing at half the budget keeps the promise for the
-    half-open windows Discord counts; such small shares belong to clusters too
-    large to pace locally, which put a REST proxy in front (docs/cluster.md).
+    A whole number of posts fits in a second: 23.5 a second allows 23. A share
+    under one a second cannot be kept by spacing (one post is already more);
+    such clusters are too large to pace locally and put a REST proxy in front
+    (docs/cluster.md).
     """
-    return max(budget - 1, budget / 2)
+    return float(math.floor(budget)) if budget >= 1 else budget
 
 
 class EvenPacer:
@@ -49,7 +53,9 @@ class EvenPacer:
     ) -> None:
         if rate <= 0:
             raise ValueError(f"rate must be above 0, not {rate}")
-        self.interval = 1 / rate
+        # A microsecond more, so that clock readings rounded in floating point
+        # never put two posts a hair under the spacing apart.
+        self.interval = 1 / rate + 1e-6
         self._clock = clock
         self._sleep = sleep
         self._turn = asyncio.Lock()  # fair: waiters are woken in the order they came
