@@ -129,7 +129,7 @@ def expand(  # noqa: PLR0913 - the hot path: plain arguments, no object per word
         for term_id, edits in fuzzy.matches(word, terms, unknown=exact is None):
             found.setdefault(term_id, TYPO[edits])
     if typos and sounds is not None:
-        for term_id in _sound_alikes(word, exact, found, postings, sounds):
+        for term_id in _sound_alikes(word, exact, postings, sounds):
             found.setdefault(term_id, SOUND)
     if typos and exact is not None:
         _read_as_misheard(exact, found, postings)
@@ -170,17 +170,17 @@ def _read_as_misheard(exact: int, found: dict[int, float], postings: Postings) -
 
 
 def _sound_alikes(
-    word: str, exact: int | None, found: dict[int, float], postings: Postings, sounds: SoundIndex
+    word: str, exact: int | None, postings: Postings, sounds: SoundIndex
 ) -> list[int]:
     """Words that sound like ``word``, when its spelling is likely not what was meant.
 
-    That is when nothing is spelt like it (no exact or typo match), or when a
-    sound-alike is ``FAR_RARER`` times more common than the typed word: a name
-    misheard as another word of the archive ("merkle", "paulsen"). The most
-    frequent ``MAX_SOUND_TERMS`` are taken.
+    That is whenever the archive lacks the word as typed, even where the typo
+    rule finds spellings near it ("karny" is one letter from "karey", and
+    sounds like Carney: both readings count, the rest of the query decides),
+    or when a sound-alike is ``FAR_RARER`` times more common than the typed
+    word: a name misheard as another word of the archive ("merkle",
+    "paulsen"). The most frequent ``MAX_SOUND_TERMS`` are taken.
     """
-    if found and exact is None:
-        return []  # spelt like something the archive has: the typo rule answers
     alike = sounds.alike(word)
     if not len(alike):
         return []

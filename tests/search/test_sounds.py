@@ -86,3 +86,16 @@ def test_the_sound_index_is_cached_with_the_index(article, tmp_path):
     assert np.array_equal(loaded.sounds.keys, index.sounds.keys)
     assert np.array_equal(loaded.sounds.term_ids, index.sounds.term_ids)
     assert ids(loaded.search("mishlen")) == ids(index.search("mishlen"))
+
+
+def test_a_misspelt_name_is_read_by_sound_even_beside_a_spelling_neighbour(article):
+    """ "karny" is one letter from "karey" (a typo reading) and sounds like Carney."""
+    index = SearchIndex.build(
+        [
+            article("Karey opens a bakery", "A small shop.", id="typo"),
+            article("Carney warns of false dawn", "The governor spoke.", id="meant"),
+            *weather(article, 5),
+        ]
+    )
+    assert ids(index.search("karny")) == ["typo", "meant"]  # the spelling first, then the sound
+    assert ids(index.search("karny dawn"))[0] == "meant"  # the rest of the query decides
