@@ -268,7 +268,7 @@ def equal_fit_reference(corpus: Path, queries_path: Path) -> dict:
 
     report = load_archive([corpus], UTC, progress=False)
     index = SearchIndex.build(report.articles, report.aliases, report.twins)
-    postings = index.postings
+    lexicon = index.lexicon
     years = np.fromiter((a.calendar_date.year for a in index.articles), np.int32)
     result = {}
     for name, queries in query_sets(report, queries_path).items():
@@ -280,10 +280,8 @@ def equal_fit_reference(corpus: Path, queries_path: Path) -> dict:
             natural = "subject" in query
             in_title = natural or query.get("kind", "").startswith(("title", "two"))
             words = set(tokenize(target.title))
-            offsets, docs = postings.title_offsets, postings.title_docs
             if not in_title:
                 words |= set(tokenize(target.body))
-                offsets, docs = postings.offsets, postings.docs
             meant = (
                 query["subject"]
                 if natural
@@ -294,8 +292,12 @@ def equal_fit_reference(corpus: Path, queries_path: Path) -> dict:
             )
             fits = None
             for word in meant:
-                term = postings.term_id(word)
-                these = docs[offsets[term] : offsets[term + 1]] if term is not None else docs[:0]
+                term = lexicon.term_id(word)
+                these = (
+                    lexicon.docs_of(term, title_only=in_title)
+                    if term is not None
+                    else np.zeros(0, np.int32)
+                )
                 fits = these if fits is None else np.intersect1d(fits, these)
             if fits is not None and query.get("kind") == "year":
                 fits = fits[years[fits] == target.calendar_date.year]

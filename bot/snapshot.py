@@ -160,7 +160,7 @@ def open_snapshot(
     """
     files, not_found = discover(paths)
     key = fingerprint(files, zone)
-    entry = cache.entry_for(cache_dir, key)
+    entry = cache.folder_for(cache_dir)
     if not rebuild and (cached := _from_cache(entry, key, not_found)) is not None:
         return cached
     with cache.builder_lock(Path(cache_dir)):
@@ -172,7 +172,7 @@ def open_snapshot(
         index = SearchIndex.build(report.articles, report.aliases, report.twins)
         problems = [problem for problem in report.problems if problem not in not_found]
         try:
-            cache.save(index, problems, entry)
+            cache.save(index, problems, entry, key)
             # Serve what was just written: its arrays are memory-mapped and its bodies
             # read from the entry, so none of the build's memory outlives the build.
             index, problems = cache.load(entry)
@@ -182,7 +182,7 @@ def open_snapshot(
 
 
 def _from_cache(entry: Path, key: str, not_found: Sequence[Problem]) -> ArchiveSnapshot | None:
-    if not (entry / "meta.json").is_file():
+    if cache.key_of(entry) != key:
         return None
     try:
         index, problems = cache.load(entry)

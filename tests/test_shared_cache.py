@@ -53,4 +53,5 @@ async def test_the_first_process_builds_the_others_wait_and_open_it(tmp_path):
     assert [p.returncode for p in starts] == [0, 0, 0]
     assert [from_cache for from_cache, _n, _hits in outputs] == ["False", "True", "True"]
     assert {(n, hits) for _cached, n, hits in outputs} == {("3000", "10")}
-    assert len([p for p in cache.iterdir() if p.name.startswith("v")]) == 1
+    [index] = [p for p in cache.iterdir() if p.name.startswith("index-v")]
+    assert len([p for p in index.iterdir() if p.is_dir()]) == 1  # one segment, written once

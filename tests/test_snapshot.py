@@ -57,8 +57,9 @@ def test_edited_file_rebuilds(archive, tmp_path):
 
 def test_a_corrupt_cache_is_rebuilt_not_fatal(archive, tmp_path):
     first = open_snapshot([archive], UTC, tmp_path / "cache")
-    [entry] = (tmp_path / "cache").glob("v*")
-    (entry / "meta.json").write_text("{broken", encoding="utf-8")
+    [entry] = (tmp_path / "cache").glob("index-v*")
+    [segment] = [path for path in entry.iterdir() if path.is_dir()]
+    (segment / "meta.json").write_text("{broken", encoding="utf-8")
     again = open_snapshot([archive], UTC, tmp_path / "cache")
     assert not again.from_cache
     assert again.fingerprint == first.fingerprint
@@ -67,7 +68,7 @@ def test_a_corrupt_cache_is_rebuilt_not_fatal(archive, tmp_path):
 def test_a_fresh_build_is_served_from_what_was_cached(archive, tmp_path):
     built = open_snapshot([archive], UTC, tmp_path / "cache")
     assert not built.from_cache
-    assert not built.index.postings.docs.flags.writeable  # the entry's read-only arrays
+    assert not built.index.segments[0].postings.docs.flags.writeable  # the entry's read-only arrays
     assert [h.article.id for h in built.index.search("volcano")] == ["one"]
 
 

@@ -1,17 +1,27 @@
 """Keep a built index (and the articles it was built from) on disk between runs.
 
-Deciding when to use an entry and when to build one is ``bot.snapshot``'s;
-this module only writes and reads entries.
+Deciding when to use the cache and when to build is ``bot.snapshot``'s;
+this module only writes and reads it.
 
-A cache entry is a folder named after the archive's fingerprint: plain numpy
-arrays loaded with ``mmap_mode`` and one UTF-8 blob of bodies, so a warm start
-reads what it needs without parsing the archive or rebuilding anything. It is
-written to a temporary folder and renamed, so a crash never leaves half an entry.
+The cache folder (``folder_for``) holds one folder per segment (plain numpy
+arrays loaded with ``mmap_mode`` and one UTF-8 blob of bodies, so a warm
+start reads what it needs without parsing the archive), the deleted-document
+sets and story links as small files named by their content, and
+``manifest.json``, which names the live segments in order, each with its
+deleted set, and what else the index needs (aliases, load problems, the
+archive key, and an opaque provenance dict the archive's change detection
+fills in). A segment's folder is written once, under a temporary name then
+renamed; an update writes only its new files and then replaces the manifest
+with ``os.replace``, so a crash (kill -9) at any moment leaves the old
+manifest or the new one, each naming complete files. Files no manifest names
+are removed after the swap. Writers hold :func:`builder_lock`.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
 import re
 import shutil
 import sys
@@ -32,18 +42,32 @@ from bot.heap import collection_paused
 from bot.search.fuzzy import FuzzyIndex
 from bot.search.index import SearchIndex
 from bot.search.postings import Postings
+from bot.search.segment import Segment
 from bot.search.sounds import SoundIndex
 
 log = logging.getLogger(__name__)
 
-CACHE_VERSION = 8  # 8: story groups; twins with another headline kept
-_ARRAYS = ("offsets", "docs", "parts", "in_title", "idf", "title_offsets", "title_docs")
-_ENTRY_NAME = re.compile(r"v\d+-[0-9a-f]{32}")
+CACHE_VERSION = 10  # 10: segments under a manifest; 9: term counts and length norms
+_ARRAYS = ("offsets", "docs", "codes", "in_title", "title_offsets", "title_docs", "lengths")
+_OLD_ENTRY = re.compile(r"v\d+-[0-9a-f]{32}|index-v\d+")  # earlier versions' folders
+MANIFEST = "manifest.json"
 
 
-def entry_for(cache_dir: Path, key: str) -> Path:
-    """Where the cache keeps the index of the archive whose fingerprint is ``key``."""
-    return Path(cache_dir) / f"v{CACHE_VERSION}-{key}"
+def folder_for(cache_dir: Path) -> Path:
+    """The folder of ``cache_dir`` that holds the index (one archive per cache folder)."""
+    return Path(cache_dir) / f"index-v{CACHE_VERSION}"
+
+
+def key_of(folder: Path) -> str | None:
+    """The archive key the cached index was saved with; None without a readable manifest."""
+    try:
+        manifest = orjson.loads((folder / MANIFEST).read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return None
+    if not isinstance(manifest, dict) or manifest.get("version") != CACHE_VERSION:
+        return None
+    key = manifest.get("key")
+    return key if isinstance(key, str) else None
 
 
 @contextmanager
@@ -66,47 +90,113 @@ def builder_lock(cache_dir: Path) -> Iterator[None]:
         lock.release()
 
 
-def save(index: SearchIndex, problems: Sequence[Problem], entry: Path) -> None:
-    entry.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".building-", dir=entry.parent))
+def save(index: SearchIndex, problems: Sequence[Problem], folder: Path, key: str = "") -> None:
+    """Make ``index`` the cached one: write what the folder lacks, then swap the manifest.
+
+    Segments already in the folder (an update of a cached index shares them)
+    are not written again. Call it holding :func:`builder_lock`.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.parent.iterdir():  # one archive, one index: don't grow forever
+        if old != folder and _OLD_ENTRY.fullmatch(old.name):
+            shutil.rmtree(old, ignore_errors=True)
+    entries = []
+    for segment, deleted in zip(index.segments, index.deleted, strict=True):
+        if not (folder / segment.name / "meta.json").is_file():
+            _write_segment(segment, folder)
+        entries.append(
+            {
+                "name": segment.name,
+                "deleted": None if deleted is None else _blob(folder, "deleted", deleted),
+            }
+        )
+    manifest = {
+        "version": CACHE_VERSION,
+        "key": key,
+        "segments": entries,
+        "links": _blob(folder, "links", index.links),
+        "aliases": index.aliases,
+        "problems": [[p.path, p.line, p.reason] for p in problems],
+        "provenance": index.provenance,
+    }
+    staging = folder / f".{MANIFEST}.{os.getpid()}"
+    with staging.open("wb") as out:
+        out.write(orjson.dumps(manifest))
+        out.flush()
+        os.fsync(out.fileno())
+    staging.replace(folder / MANIFEST)  # atomic: readers see the old manifest or this one
+    _sweep(
+        folder,
+        {e["name"] for e in entries}
+        | {e["deleted"] for e in entries if e["deleted"]}
+        | {manifest["links"], MANIFEST},
+    )
+
+
+def _blob(folder: Path, kind: str, array: np.ndarray) -> str:
+    """Write ``array`` as a file named by its content (once), and return the name."""
+    data = np.ascontiguousarray(array)
+    digest = hashlib.blake2b(data.tobytes(), digest_size=12)
+    digest.update(f"{data.dtype.str}{data.shape}".encode())
+    name = f"{kind}-{digest.hexdigest()}.npy"
+    if not (folder / name).is_file():
+        staging = folder / f".{name}.{os.getpid()}"
+        with staging.open("wb") as out:  # a handle: np.save would add ".npy" to a name
+            np.save(out, data)
+        staging.replace(folder / name)
+    return name
+
+
+def _sweep(folder: Path, kept: set[str]) -> None:
+    """Remove what the manifest does not name: replaced segments, old sets, a crash's leftovers.
+
+    A process still serving an older index keeps its memory-mapped files:
+    removing a file's name does not take it from those that have it open.
+    """
+    for entry in folder.iterdir():
+        if entry.name in kept:
+            continue
+        if entry.is_dir():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
+
+
+def _write_segment(segment: Segment, folder: Path) -> None:
+    staging = Path(tempfile.mkdtemp(prefix=".building-", dir=folder))
     try:
-        _write(index, problems, staging)
-        for old in entry.parent.iterdir():  # one archive, one entry: don't grow forever
-            if _ENTRY_NAME.fullmatch(old.name):  # older versions' entries too
-                shutil.rmtree(old, ignore_errors=True)
-        staging.rename(entry)
+        _write(segment, staging)
+        staging.rename(folder / segment.name)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _write(index: SearchIndex, problems: Sequence[Problem], folder: Path) -> None:
-    postings, fuzzy = index.postings, index.fuzzy
+def _write(segment: Segment, folder: Path) -> None:
+    postings, fuzzy, sounds = segment.postings, segment.fuzzy, segment.sounds
     for name in _ARRAYS:
         np.save(folder / f"{name}.npy", getattr(postings, name))
     np.save(folder / "fuzzy_keys.npy", fuzzy.keys)
     np.save(folder / "fuzzy_terms.npy", fuzzy.term_ids)
-    sounds, groups = index.sounds, index.groups
-    assert sounds is not None and groups is not None  # SearchIndex fills both in
     np.save(folder / "sound_keys.npy", sounds.keys)
     np.save(folder / "sound_terms.npy", sounds.term_ids)
-    np.save(folder / "groups.npy", groups)
+    if segment.origins is not None:
+        np.save(folder / "origins.npy", segment.origins)
     (folder / "terms.txt").write_text("\n".join(postings.terms), encoding="utf-8")
     ends = array("q")
     end = 0
     with (folder / "bodies.bin").open("wb") as out:  # one body at a time: never all in memory
-        for article in index.articles:
+        for article in segment.articles:
             end += out.write(article.encoded_body())
             ends.append(end)
     np.save(folder / "body_ends.npy", np.frombuffer(ends, dtype=np.int64))
     meta = {
         "version": CACHE_VERSION,
         "articles": [
-            [a.id, a.published.isoformat(), a.source, a.title, a.url] for a in index.articles
+            [a.id, a.published.isoformat(), a.source, a.title, a.url] for a in segment.articles
         ],
-        "aliases": dict(index.aliases),
-        "problems": [[p.path, p.line, p.reason] for p in problems],
+        "files": list(segment.files),
     }
-    (folder / "meta.json").write_bytes(orjson.dumps(meta))
+    (folder / "meta.json").write_bytes(orjson.dumps(meta))  # written last: the folder is whole
 
 
 def _mapped(path: Path) -> np.ndarray:
@@ -120,16 +210,38 @@ def _mapped(path: Path) -> np.ndarray:
 
 @collection_paused()
 def load(folder: Path) -> tuple[SearchIndex, list[Problem]]:
+    """The index the folder's manifest names, memory-mapped, and the problems saved with it."""
+    manifest = orjson.loads((folder / MANIFEST).read_bytes())
+    if manifest.get("version") != CACHE_VERSION:
+        raise ValueError("cache written by another version")
+    segments, deleted = [], []
+    for entry in manifest["segments"]:
+        segment = _read_segment(folder / entry["name"])
+        segments.append(segment)
+        marks = None if entry["deleted"] is None else np.load(folder / entry["deleted"])
+        if marks is not None and len(marks) != len(segment):
+            raise ValueError(f"deleted set of {entry['name']} does not fit it")
+        deleted.append(marks)
+    problems = [Problem(path, line, reason) for path, line, reason in manifest["problems"]]
+    index = SearchIndex(
+        segments,
+        deleted=deleted,
+        aliases=manifest["aliases"],
+        links=np.load(folder / manifest["links"]),
+        provenance=manifest["provenance"],
+    )
+    return index, problems
+
+
+def _read_segment(folder: Path) -> Segment:
     meta = orjson.loads((folder / "meta.json").read_bytes())
     if meta.get("version") != CACHE_VERSION:
-        raise ValueError("cache written by another version")
+        raise ValueError("segment written by another version")
     arrays = {name: _mapped(folder / f"{name}.npy") for name in _ARRAYS}
     terms_text = (folder / "terms.txt").read_text(encoding="utf-8")
     postings = Postings(terms=terms_text.split("\n") if terms_text else [], **arrays)
-    fuzzy = FuzzyIndex(
-        _mapped(folder / "fuzzy_keys.npy"),
-        _mapped(folder / "fuzzy_terms.npy"),
-    )
+    fuzzy = FuzzyIndex(_mapped(folder / "fuzzy_keys.npy"), _mapped(folder / "fuzzy_terms.npy"))
+    sounds = SoundIndex(_mapped(folder / "sound_keys.npy"), _mapped(folder / "sound_terms.npy"))
     bodies = BodyFile.open(folder / "bodies.bin")
     ends = np.load(folder / "body_ends.npy").tolist()
     starts = [0, *ends][: len(ends)]
@@ -144,10 +256,5 @@ def load(folder: Path) -> tuple[SearchIndex, list[Problem]]:
         )
         for row, start, end in zip(meta["articles"], starts, ends, strict=True)
     ]
-    problems = [Problem(path, line, reason) for path, line, reason in meta["problems"]]
-    sounds = SoundIndex(
-        _mapped(folder / "sound_keys.npy"),
-        _mapped(folder / "sound_terms.npy"),
-    )
-    groups = _mapped(folder / "groups.npy")
-    return SearchIndex(articles, postings, fuzzy, meta["aliases"], sounds, groups), problems
+    origins = np.load(folder / "origins.npy") if (folder / "origins.npy").is_file() else None
+    return Segment(articles, postings, fuzzy, sounds, tuple(meta["files"]), origins, folder.name)

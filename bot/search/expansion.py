@@ -14,10 +14,9 @@ from functools import lru_cache, partial
 import numpy as np
 
 from bot.search.clitics import other_forms
-from bot.search.fuzzy import MIN_FUZZY_LENGTH, FuzzyIndex
+from bot.search.fuzzy import MIN_FUZZY_LENGTH
+from bot.search.lexicon import Lexicon, UnionFuzzy, UnionSounds
 from bot.search.plurals import number_forms
-from bot.search.postings import Postings
-from bot.search.sounds import SoundIndex
 from bot.search.subjects import subject_weight
 
 EXACT = 1.0
@@ -68,7 +67,11 @@ class Expander:
     """
 
     def __init__(
-        self, postings: Postings, fuzzy: FuzzyIndex, n_docs: int, sounds: SoundIndex | None = None
+        self,
+        postings: Lexicon,
+        fuzzy: UnionFuzzy,
+        n_docs: int,
+        sounds: UnionSounds | None = None,
     ) -> None:
         self.postings, self.fuzzy = postings, fuzzy
         budget = max(1, n_docs * PREFIX_POSTINGS_PER_DOC)
@@ -81,9 +84,9 @@ class Expander:
 
 
 def _expand_word(  # noqa: PLR0913 - the hot path: plain arguments, partial() binds five
-    postings: Postings,
-    fuzzy: FuzzyIndex,
-    sounds: SoundIndex | None,
+    postings: Lexicon,
+    fuzzy: UnionFuzzy,
+    sounds: UnionSounds | None,
     budget: int,
     common_idf: float,
     word: str,
@@ -105,14 +108,14 @@ def _expand_word(  # noqa: PLR0913 - the hot path: plain arguments, partial() bi
 
 def expand(  # noqa: PLR0913 - the hot path: plain arguments, no object per word
     word: str,
-    postings: Postings,
-    fuzzy: FuzzyIndex,
+    postings: Lexicon,
+    fuzzy: UnionFuzzy,
     *,
     typos: bool,
     prefix: bool,
     prefix_budget: int,
     common_idf: float = 0.0,
-    sounds: SoundIndex | None = None,
+    sounds: UnionSounds | None = None,
 ) -> Expansion:
     terms = postings.terms
     found: dict[int, float] = {}
@@ -137,7 +140,7 @@ def expand(  # noqa: PLR0913 - the hot path: plain arguments, no object per word
         position = bisect_left(terms, word)
         end = bisect_left(terms, word + "\U0010ffff", lo=position)
         ids = np.arange(position, end)
-        df = np.diff(postings.offsets[position : end + 1])
+        df = postings.df[position:end]
         order = np.argsort(-df, kind="stable")[:MAX_PREFIX_TERMS]
         # The most frequent completions first, while together they reach no more
         # postings than the budget: past it ("the" -> they, their, there...) they
@@ -160,17 +163,17 @@ def expand(  # noqa: PLR0913 - the hot path: plain arguments, no object per word
     return Expansion(term_ids, weights, idf, counted, subject)
 
 
-def _read_as_misheard(exact: int, found: dict[int, float], postings: Postings) -> None:
+def _read_as_misheard(exact: int, found: dict[int, float], postings: Lexicon) -> None:
     """Weigh a neighbour ``FAR_RARER`` times more common than the typed word as ``MISHEARD``."""
-    typed = int(postings.offsets[exact + 1] - postings.offsets[exact])
+    typed = int(postings.df[exact])
     for term_id, weight in found.items():
-        df = int(postings.offsets[term_id + 1] - postings.offsets[term_id])
+        df = int(postings.df[term_id])
         if weight < MISHEARD and df >= typed * FAR_RARER:
             found[term_id] = MISHEARD
 
 
 def _sound_alikes(
-    word: str, exact: int | None, postings: Postings, sounds: SoundIndex
+    word: str, exact: int | None, postings: Lexicon, sounds: UnionSounds
 ) -> list[int]:
     """Words that sound like ``word``, when its spelling is likely not what was meant.
 
@@ -184,18 +187,18 @@ def _sound_alikes(
     alike = sounds.alike(word)
     if not len(alike):
         return []
-    df = postings.offsets[alike + 1] - postings.offsets[alike]
+    df = postings.df[alike]
     if exact is not None:
-        typed = int(postings.offsets[exact + 1] - postings.offsets[exact])
+        typed = int(postings.df[exact])
         keep = df >= typed * FAR_RARER
         alike, df = alike[keep], df[keep]
     order = np.argsort(-df, kind="stable")[:MAX_SOUND_TERMS]
     return alike[order].tolist()
 
 
-def _subject(word: str, exact: int | None, postings: Postings) -> float:
+def _subject(word: str, exact: int | None, postings: Lexicon) -> float:
     """The word's subject weight, judged by the headlines holding it as typed."""
     in_headlines = 0
     if exact is not None:
-        in_headlines = int(postings.title_offsets[exact + 1] - postings.title_offsets[exact])
-    return subject_weight(word, in_headlines, len(postings.title_docs))
+        in_headlines = int(postings.title_df[exact])
+    return subject_weight(word, in_headlines, postings.title_postings_count)

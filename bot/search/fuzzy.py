@@ -11,7 +11,7 @@ comparison, never a wrong match.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -108,13 +108,27 @@ class FuzzyIndex:
 
         ``unknown`` says ``word`` is not in the vocabulary (see :func:`allowed_edits`).
         """
-        found = []
-        for term_id in self.candidates(word, allowed_edits(word, unknown=unknown)).tolist():
-            term = terms[int(term_id)]
-            if term == word:
-                continue
-            limit = allowed_edits(word, term, unknown=unknown)
-            edits = OSA.distance(word, term, score_cutoff=limit)
-            if edits <= limit:
-                found.append((term_id, edits))
-        return found
+        return verified(word, terms, self.candidates, unknown=unknown)
+
+
+def verified(
+    word: str,
+    terms: Sequence[str],
+    candidates: Callable[[str, int], np.ndarray],
+    *,
+    unknown: bool = False,
+) -> list[tuple[int, int]]:
+    """The ``candidates`` of ``word`` really within the allowed distance, as ``(term_id, edits)``.
+
+    Shared by one segment's index and the union of several (bot.search.lexicon).
+    """
+    found = []
+    for term_id in candidates(word, allowed_edits(word, unknown=unknown)).tolist():
+        term = terms[int(term_id)]
+        if term == word:
+            continue
+        limit = allowed_edits(word, term, unknown=unknown)
+        edits = OSA.distance(word, term, score_cutoff=limit)
+        if edits <= limit:
+            found.append((term_id, edits))
+    return found

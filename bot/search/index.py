@@ -7,9 +7,9 @@ import random
 import re
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 
@@ -18,13 +18,12 @@ from bot.archive.outlets import closest_outlet
 from bot.archive.text import normalise, starts_word, tokenize
 from bot.errors import UnknownSource
 from bot.search.expansion import Expander
-from bot.search.fuzzy import FuzzyIndex
 from bot.search.keywords import KEY_WORDS, key_words
-from bot.search.postings import Postings, build_postings
+from bot.search.lexicon import Lexicon
 from bot.search.query import Query, parse_query
 from bot.search.ranking import WORD_MATCH, score, top
-from bot.search.sounds import SoundIndex
-from bot.search.stories import story_groups, versions_of
+from bot.search.segment import Segment
+from bot.search.stories import chain_links, groups_from, twin_links, versions_of
 from bot.search.types import Filters, Hit, Order, Suggestion
 
 log = logging.getLogger(__name__)
@@ -41,38 +40,75 @@ MAX_RESULTS = 100  # the most any caller may ask for (the CLI's --limit range); 
 STORY_SLACK = 8  # extra hits ranked so that skipping other versions still fills a page
 
 
-@dataclass
-class SearchIndex:
-    articles: Sequence[Article]
-    postings: Postings
-    fuzzy: FuzzyIndex
-    aliases: Mapping[str, str] = field(default_factory=dict)
-    sounds: SoundIndex | None = None  # built from the terms when not given (a cache has it)
-    # Per article, its story's first version (see bot.search.stories); grouped by
-    # headline alone when not given, since only the loader knows which texts are twins.
-    groups: np.ndarray | None = None
+LINK_TWIN, LINK_CHAIN = 0, 1  # why two articles are one story: same text, or a re-filing
 
-    def __post_init__(self) -> None:
-        self._by_id = {article.id: n for n, article in enumerate(self.articles)}
-        self._ordinals = np.fromiter(
-            (a.calendar_date.toordinal() for a in self.articles), np.int32, len(self.articles)
+
+class SearchIndex:
+    """An archive's immutable segments, searched and ranked as one index.
+
+    Documents are numbered globally: a segment's base (the documents of the
+    segments before it) plus the position within it. Deleted documents stay in
+    their segment, marked in its deleted set, and never appear in any answer
+    (search, autocomplete, random, get, story versions, outlets, and the
+    ``articles`` the calendar is made from); a merge drops them. Ranking uses
+    the union vocabulary and statistics summed over segments
+    (:mod:`bot.search.lexicon`), so an index built in several segments ranks
+    exactly as one build of the same articles in the same order.
+
+    An index never changes: :meth:`with_segment`, :meth:`without` and
+    :meth:`merged` return a new index that shares the unchanged segments.
+    """
+
+    def __init__(
+        self,
+        segments: Sequence[Segment],
+        *,
+        deleted: Sequence[np.ndarray | None] | None = None,
+        aliases: Mapping[str, str] | None = None,
+        links: np.ndarray | None = None,
+        provenance: Mapping[str, Any] | None = None,
+    ) -> None:
+        """An index over ``segments``, in order; prefer :meth:`build` and the ``with`` methods.
+
+        ``deleted`` holds per segment a bool array of its deleted documents (None:
+        none); ``links`` is an (n, 3) int32 array of story links (two global
+        positions and ``LINK_TWIN`` or ``LINK_CHAIN``) among live documents;
+        ``provenance`` is what the archive's change detection records, kept
+        and saved with the index but never read by it.
+        """
+        self.segments = tuple(segments)
+        self.deleted = tuple(deleted) if deleted is not None else (None,) * len(self.segments)
+        if len(self.deleted) != len(self.segments):
+            raise ValueError("one deleted set per segment")
+        self.aliases = dict(aliases or {})
+        self.links = links if links is not None else np.zeros((0, 3), np.int32)
+        self.provenance: dict[str, Any] = dict(provenance or {})
+        sizes = [len(segment) for segment in self.segments]
+        self.bases = np.concatenate([[0], np.cumsum(sizes, dtype=np.int64)])
+        self._all: list[Article] = [a for segment in self.segments for a in segment.articles]
+        self._size = len(self._all)
+        self._live = _live_mask(self.segments, self.deleted)
+        live = np.arange(self._size) if self._live is None else np.flatnonzero(self._live)
+        self._live_positions = live
+        self.articles: Sequence[Article] = (
+            self._all if self._live is None else [self._all[n] for n in live.tolist()]
         )
-        self._timestamps = np.fromiter(
-            (a.published.timestamp() for a in self.articles), np.float64, len(self.articles)
-        )
+        self.lexicon = Lexicon([(s.postings, s.fuzzy, s.sounds) for s in self.segments])
+        self._ordinals = _joined([s.ordinals for s in self.segments], np.int32)
+        self._timestamps = _joined([s.timestamps for s in self.segments], np.float64)
+        self._by_id = {self._all[n].id: n for n in live.tolist()}
         self.sources = sorted({a.source for a in self.articles}, key=str.casefold)
         source_ids = {s.casefold(): n for n, s in enumerate(self.sources)}
         self._source_ids = np.fromiter(
-            (source_ids[a.source.casefold()] for a in self.articles), np.int32, len(self.articles)
+            (source_ids.get(a.source.casefold(), -1) for a in self._all), np.int32, self._size
         )
         self._source_lookup = source_ids
-        self._newest_first = np.argsort(-self._timestamps, kind="stable")
-        groups = self.groups if self.groups is not None else story_groups(self.articles, {})
-        sounds = self.sounds if self.sounds is not None else SoundIndex.build(self.postings.terms)
-        self.groups, self.sounds = groups, sounds
-        self._stories = groups  # the same array, typed as always there
-        self._versions = versions_of(groups, self._timestamps)
-        self._expander = Expander(self.postings, self.fuzzy, len(self.articles), sounds)
+        self._newest_first = live[np.argsort(-self._timestamps[live], kind="stable")]
+        self._stories = groups_from(self._size, self.links[:, :2].tolist())
+        # Per live article (parallel to ``articles``), its story's first version.
+        self.groups = self._stories if self._live is None else self._stories[live]
+        self._versions = versions_of(self._stories, self._timestamps)
+        self._expander = Expander(self.lexicon, self.lexicon.fuzzy, self._size, self.lexicon.sounds)
         self._recent: OrderedDict[tuple[str, int, Filters | None, Order], list[Hit]] = OrderedDict()
 
     @classmethod
@@ -81,20 +117,147 @@ class SearchIndex:
         articles: Sequence[Article],
         aliases: Mapping[str, str] | None = None,
         twins: Mapping[str, str] | None = None,
+        *,
+        files: Sequence[str | None] | None = None,
     ) -> SearchIndex:
-        """Index ``articles``; ``twins`` maps an article with another's text to that other."""
+        """Index ``articles`` as one segment; ``twins`` maps an article with another's text
+        to that other; ``files`` names each article's archive file (parallel), if known."""
         started = time.perf_counter()
         articles = list(articles)
-        postings = build_postings(articles)
-        fuzzy = FuzzyIndex.build(postings.terms)
-        groups = story_groups(articles, twins or {})
+        segment = Segment.build(articles, files)
+        links = _links(twin_links(articles, twins or {}), chain_links(articles))
         log.info(
             "Indexed %d articles (%d terms) in %.1f s",
             len(articles),
-            len(postings.terms),
+            len(segment.postings.terms),
             time.perf_counter() - started,
         )
-        return cls(articles, postings, fuzzy, dict(aliases or {}), groups=groups)
+        return cls([segment], aliases=aliases, links=links)
+
+    # --- making new indexes from this one (the API the archive's updates use) ---
+
+    def with_segment(
+        self,
+        articles: Sequence[Article],
+        *,
+        files: Sequence[str | None] | None = None,
+        aliases: Mapping[str, str] | None = None,
+        twins: Mapping[str, str] | None = None,
+        provenance: Mapping[str, Any] | None = None,
+    ) -> SearchIndex:
+        """A new index: this one's segments, then one more indexing ``articles``.
+
+        ``files`` names each article's archive file (parallel to ``articles``),
+        so :meth:`without` can delete a file's articles later. An article whose
+        id this index already holds replaces it: the older copy is deleted.
+        ``aliases`` (dropped duplicate's id -> kept id) and ``twins`` (article
+        with another's text -> that other) are as the loader reports them for
+        ``articles``; a twin's original may be in any segment. ``provenance``,
+        when given, replaces the index's. Story versions are re-linked across
+        segments, so grouping, like ranking, is as one build's. This index is
+        unchanged; the new one shares its segments (nothing is copied).
+        """
+        return self.with_segments(
+            [Segment.build(articles, files)], aliases=aliases, twins=twins, provenance=provenance
+        )
+
+    def with_segments(
+        self,
+        segments: Sequence[Segment],
+        *,
+        aliases: Mapping[str, str] | None = None,
+        twins: Mapping[str, str] | None = None,
+        provenance: Mapping[str, Any] | None = None,
+    ) -> SearchIndex:
+        """:meth:`with_segment` for segments already built (each added after the others)."""
+        index = self
+        for segment in segments:
+            replaced = [index._by_id[a.id] for a in segment.articles if a.id in index._by_id]
+            deleted = [*_deleted_with(index, replaced), None]
+            all_articles = [*index._all, *segment.articles]
+            positions = {a.id: index._size + n for n, a in enumerate(segment.articles)}
+            twin_pairs = [
+                (positions[twin], where)
+                for twin, original in (twins or {}).items()
+                if twin in positions
+                and (where := positions.get(original, index._by_id.get(original))) is not None
+                and where not in replaced
+            ]
+            touched = set(segment.headlines) | {index._headline(n) for n in replaced}
+            live = _live_mask([*index.segments, segment], deleted)
+            links = _relinked(
+                index, index.links, replaced, touched, all_articles, live, [segment], twin_pairs
+            )
+            index = SearchIndex(
+                [*index.segments, segment],
+                deleted=deleted,
+                aliases={**index.aliases, **(aliases or {})},
+                links=links,
+                provenance=index.provenance if provenance is None else provenance,
+            )
+        return index
+
+    def without(
+        self,
+        ids: Iterable[str] = (),
+        *,
+        files: Iterable[str] = (),
+        provenance: Mapping[str, Any] | None = None,
+    ) -> SearchIndex:
+        """A new index in which the articles ``ids`` and those from ``files`` are deleted.
+
+        The articles stay in their segments, marked deleted, until a merge drops
+        them; like Lucene, the ranking statistics (document frequencies, average
+        length) still count them until then. ``files`` are archive file names
+        as given to :meth:`with_segment`. Unknown ids and files are ignored.
+        ``provenance``, when given, replaces the index's.
+        """
+        positions = {self._by_id[i] for i in ids if i in self._by_id}
+        paths = set(files)
+        if paths:
+            for segment, base in zip(self.segments, self.bases.tolist(), strict=False):
+                positions.update((segment.from_files(paths) + base).tolist())
+        if self._live is not None:
+            positions = {p for p in positions if self._live[p]}
+        gone = sorted(positions)
+        deleted = _deleted_with(self, gone)
+        live = _live_mask(self.segments, deleted)
+        touched = {self._headline(n) for n in gone}
+        links = _relinked(self, self.links, gone, touched, self._all, live, [], [])
+        return SearchIndex(
+            self.segments,
+            deleted=deleted,
+            aliases=self.aliases,
+            links=links,
+            provenance=self.provenance if provenance is None else provenance,
+        )
+
+    def with_provenance(self, provenance: Mapping[str, Any]) -> SearchIndex:
+        """The same index recording ``provenance`` (see :meth:`__init__`)."""
+        return SearchIndex(
+            self.segments,
+            deleted=self.deleted,
+            aliases=self.aliases,
+            links=self.links,
+            provenance=provenance,
+        )
+
+    def deleted_count(self, segment: int) -> int:
+        """How many of segment number ``segment``'s documents are deleted."""
+        deleted = self.deleted[segment]
+        return 0 if deleted is None else int(np.count_nonzero(deleted))
+
+    def file_of(self, article_id: str) -> str | None:
+        """The archive file a live article came from, as given to :meth:`with_segment`."""
+        position = self._by_id.get(article_id)
+        if position is None:
+            return None
+        segment = int(np.searchsorted(self.bases, position, side="right")) - 1
+        return self.segments[segment].file_of(position - int(self.bases[segment]))
+
+    def _headline(self, position: int) -> str:
+        segment = int(np.searchsorted(self.bases, position, side="right")) - 1
+        return self.segments[segment].headlines[position - int(self.bases[segment])]
 
     def get(self, article_id: str) -> Article | None:
         position = self._by_id.get(self.aliases.get(article_id, article_id))
@@ -129,10 +292,8 @@ class SearchIndex:
     def _search(self, text: str, limit: int, filters: Filters | None, order: Order) -> list[Hit]:
         query = parse_query(text)
         by_date = order is not Order.BEST
-        scored = score(query, self._expander, len(self.articles), count_words=by_date)
-        scores = scored.scores
-        if filters is not None:
-            scores = np.where(self._filter_mask(filters), scores, np.float32(0))
+        scored = score(query, self._expander, self._size, count_words=by_date)
+        scores = self._masked(scored.scores, filters)
         if query.phrases:
             ranked = self._one_per_story(
                 lambda n: self._with_phrases(query, scores, n, order, scored.counts), limit
@@ -141,13 +302,13 @@ class SearchIndex:
             ranked = self._one_per_story(
                 lambda n: self._ranked(scores, n, order, scored.counts).tolist(), limit
             )
-        terms = frozenset(self.postings.terms[t] for t in scored.term_ids)
-        return [Hit(self.articles[d], float(scores[d]), terms, self.versions(d)) for d in ranked]
+        terms = frozenset(self.lexicon.terms[t] for t in scored.term_ids)
+        return [Hit(self._all[d], float(scores[d]), terms, self.versions(d)) for d in ranked]
 
     def versions(self, position: int) -> tuple[str, ...]:
         """The ids of every version of the story at ``position``, oldest first; () when alone."""
         members = self._versions.get(int(self._stories[position]), ())
-        return tuple(self.articles[n].id for n in members)
+        return tuple(self._all[n].id for n in members)
 
     def _one_per_story(self, ranked: Callable[[int], list[int]], limit: int) -> list[int]:
         """The first ``limit`` stories of ``ranked``, each shown by its best-ranked version.
@@ -199,7 +360,7 @@ class SearchIndex:
         one regex per phrase, stopping as soon as ``limit`` are found.
         """
         words = {word for phrase in query.phrases for word in phrase}
-        allowed = self._docs_with_all(words)
+        allowed = self.lexicon.docs_with_all(words)
         if allowed is None:
             return []
         narrowed = np.zeros_like(scores)
@@ -213,29 +374,6 @@ class SearchIndex:
                     break
         return found
 
-    def _docs_with_all(self, words: set[str]) -> np.ndarray | None:
-        """Documents containing every word exactly; None when some word is in none.
-
-        Starting from the rarest word's list, each further (sorted) list is
-        probed by binary search, so common words cost a lookup per survivor.
-        """
-        postings = self.postings
-        spans = []
-        for word in words:
-            term_id = postings.term_id(word)
-            if term_id is None:
-                return None
-            spans.append(postings.span(term_id))
-        spans.sort(key=lambda span: span.stop - span.start)
-        docs = postings.docs[spans[0]]
-        for span in spans[1:]:
-            these = postings.docs[span]
-            at = np.minimum(np.searchsorted(these, docs), len(these) - 1)
-            docs = docs[these[at] == docs]
-            if not len(docs):
-                return None
-        return docs
-
     def random(self, rng: random.Random, filters: Filters | None = None) -> Article | None:
         """A random article among those ``filters`` allow; None when they allow none.
 
@@ -243,16 +381,16 @@ class SearchIndex:
         a millisecond, and an outlet is named as in ``search`` (did-you-mean).
         """
         if filters is None:
-            allowed = np.arange(len(self.articles))
+            allowed = self._live_positions
         else:
             allowed = np.flatnonzero(self._filter_mask(filters))
         if not len(allowed):
             return None
-        return self.articles[int(allowed[rng.randrange(len(allowed))])]
+        return self._all[int(allowed[rng.randrange(len(allowed))])]
 
     def key_words(self, text: str, limit: int = KEY_WORDS) -> list[str]:
         """The words of a chat message to search for (see :mod:`bot.search.keywords`)."""
-        return key_words(text, self.postings, len(self.articles), limit)
+        return key_words(text, self.lexicon, self._size, limit)
 
     def autocomplete(self, text: str, *, limit: int = MAX_SUGGESTIONS) -> list[Suggestion]:
         """Titles matching what has been typed, then body matches; newest first when empty."""
@@ -261,19 +399,28 @@ class SearchIndex:
             chosen = self._newest_first[:limit].tolist()
         else:
             query = parse_query(text)
-            title = score(query, self._expander, len(self.articles), title_only=True)
-            chosen = top(title.scores, limit, self._timestamps).tolist()
+            title = self._masked(score(query, self._expander, self._size, title_only=True).scores)
+            chosen = top(title, limit, self._timestamps).tolist()
             if len(chosen) < limit:
-                full = score(query, self._expander, len(self.articles)).scores
+                full = self._masked(score(query, self._expander, self._size).scores)
                 full[chosen] = 0
                 chosen += top(full, limit - len(chosen), self._timestamps).tolist()
         return [
             Suggestion(article.id, article.title, article.calendar_date)
-            for article in map(self.articles.__getitem__, chosen)
+            for article in map(self._all.__getitem__, chosen)
         ]
 
+    def _masked(self, scores: np.ndarray, filters: Filters | None = None) -> np.ndarray:
+        """``scores`` with those of deleted documents and of any ``filters`` leaves at 0."""
+        if filters is not None:
+            return np.where(self._filter_mask(filters), scores, np.float32(0))
+        if self._live is not None:
+            return np.where(self._live, scores, np.float32(0))
+        return scores
+
     def _filter_mask(self, filters: Filters) -> np.ndarray:
-        mask = np.ones(len(self.articles), dtype=bool)
+        """The live documents ``filters`` allow."""
+        mask = np.ones(self._size, dtype=bool) if self._live is None else self._live.copy()
         if filters.after is not None:
             mask &= self._ordinals >= filters.after.toordinal()
         if filters.before is not None:
@@ -297,7 +444,7 @@ class SearchIndex:
         raise UnknownSource(f"The archive has no outlet called “{name.strip()}”.{hint}")
 
     def _has_phrases(self, doc: int, patterns: list[re.Pattern[str]]) -> bool:
-        article = self.articles[doc]
+        article = self._all[doc]
         fields = (normalise(article.title), normalise(article.body))
         return all(any(_found(p, field) for field in fields) for p in patterns)
 
@@ -324,4 +471,75 @@ def _found(pattern: re.Pattern[str], text: str) -> bool:
     return False
 
 
-__all__ = ["WORD_MATCH", "SearchIndex"]
+def _joined(arrays: list[np.ndarray], dtype: type) -> np.ndarray:
+    return np.concatenate(arrays) if arrays else np.zeros(0, dtype=dtype)
+
+
+def _live_mask(
+    segments: Sequence[Segment], deleted: Sequence[np.ndarray | None]
+) -> np.ndarray | None:
+    """Per global position, whether it is live; None when nothing is deleted."""
+    if not any(d is not None and d.any() for d in deleted):
+        return None
+    return np.concatenate(
+        [
+            ~d if d is not None else np.ones(len(s), bool)
+            for s, d in zip(segments, deleted, strict=True)
+        ]
+    )
+
+
+def _deleted_with(index: SearchIndex, positions: Sequence[int]) -> list[np.ndarray | None]:
+    """``index``'s deleted sets with the global ``positions`` added (new arrays, never in place)."""
+    deleted = list(index.deleted)
+    if not len(positions):
+        return deleted
+    at = np.asarray(positions, dtype=np.int64)
+    segment_of = np.searchsorted(index.bases, at, side="right") - 1
+    for segment in np.unique(segment_of).tolist():
+        marks = np.zeros(len(index.segments[segment]), bool)
+        if deleted[segment] is not None:
+            marks |= deleted[segment]
+        marks[at[segment_of == segment] - index.bases[segment]] = True
+        deleted[segment] = marks
+    return deleted
+
+
+def _links(twins: Iterable[tuple[int, int]], chains: Iterable[tuple[int, int]]) -> np.ndarray:
+    rows = [(a, b, LINK_TWIN) for a, b in twins] + [(a, b, LINK_CHAIN) for a, b in chains]
+    return np.asarray(rows, dtype=np.int32).reshape(-1, 3)
+
+
+def _relinked(  # noqa: PLR0913 - one step of an update, all of it needed
+    index: SearchIndex,
+    links: np.ndarray,
+    gone: Sequence[int],
+    touched: set[str],
+    articles: Sequence[Article],
+    live: np.ndarray | None,
+    added: Sequence[Segment],
+    twins: Sequence[tuple[int, int]],
+) -> np.ndarray:
+    """Story links after deleting ``gone`` and adding ``added``: as a fresh build would link.
+
+    Links touching a deleted article go; the re-filing chains of every
+    ``touched`` headline are drawn again over all its live versions, old and
+    new (an article between two versions changes which pairs are compared).
+    """
+    keep = np.ones(len(links), bool)
+    if len(gone):
+        keep &= ~np.isin(links[:, :2], np.asarray(gone)).any(axis=1)
+    headlines = [h for segment in (*index.segments, *added) for h in segment.headlines]
+    if len(links) and touched:
+        chain = links[:, 2] == LINK_CHAIN
+        first = links[:, 0].tolist()
+        keep &= ~(chain & np.fromiter((headlines[n] in touched for n in first), bool, len(first)))
+    members = [
+        n
+        for n, headline in enumerate(headlines)
+        if headline in touched and (live is None or live[n])
+    ]
+    return np.concatenate([links[keep], _links(twins, chain_links(articles, members))])
+
+
+__all__ = ["LINK_CHAIN", "LINK_TWIN", "WORD_MATCH", "SearchIndex"]

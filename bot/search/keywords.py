@@ -15,13 +15,13 @@ from __future__ import annotations
 
 from bot.archive.text import tokenize
 from bot.search.expansion import COMMON_IDF, COMMON_WORDS_FROM
-from bot.search.postings import Postings
+from bot.search.lexicon import Lexicon
 
 KEY_WORDS = 8  # enough to single out a story
 MIN_HEADLINES = 2  # one headline is chance ("gonna" is in one)
 
 
-def key_words(text: str, postings: Postings, n_docs: int, limit: int = KEY_WORDS) -> list[str]:
+def key_words(text: str, postings: Lexicon, n_docs: int, limit: int = KEY_WORDS) -> list[str]:
     """The words of ``text`` that best say what it is about, in their order."""
     known: dict[str, int] = {}
     for word in tokenize(text):
@@ -29,7 +29,9 @@ def key_words(text: str, postings: Postings, n_docs: int, limit: int = KEY_WORDS
         if term_id is not None:
             known.setdefault(word, term_id)
     if n_docs >= COMMON_WORDS_FROM:  # fewer articles are too few to judge words by
-        share = len(postings.title_docs) / max(len(postings.docs), 1)  # of an average word
+        share = postings.title_postings_count / max(
+            postings.postings_count, 1
+        )  # of an average word
         subjects = [w for w, t in known.items() if _names_a_subject(postings, t, share)]
     else:
         subjects = []
@@ -38,10 +40,10 @@ def key_words(text: str, postings: Postings, n_docs: int, limit: int = KEY_WORDS
     return [word for word in known if word in rarest]
 
 
-def _names_a_subject(postings: Postings, term_id: int, average_share: float) -> bool:
+def _names_a_subject(postings: Lexicon, term_id: int, average_share: float) -> bool:
     """Whether headlines use the word at least half as much as they use words on average."""
     if postings.idf[term_id] < COMMON_IDF:
         return False  # in most articles: says nothing of which
-    in_titles = int(postings.title_offsets[term_id + 1] - postings.title_offsets[term_id])
-    in_all = int(postings.offsets[term_id + 1] - postings.offsets[term_id])
+    in_titles = int(postings.title_df[term_id])
+    in_all = int(postings.df[term_id])
     return in_titles >= MIN_HEADLINES and in_titles >= in_all * average_share / 2

@@ -1,9 +1,16 @@
-"""Inverted index construction: per-term lists of (document, weight, in-title).
+"""Inverted index construction: per-term lists of (document, code, in-title).
 
-Weights are BM25F term parts computed once at build time and stored as one
-byte each, so a query only gathers and adds; title occurrences count
-``TITLE_WEIGHT`` times a body occurrence, and a separate flag records whether
-the term is in the title at all (titles are what known-item searches quote).
+A posting's code packs what BM25F needs of it and nothing of the archive
+around it: the term's count in the document (title occurrences count
+``TITLE_WEIGHT`` times a body occurrence, capped at 255, long past where BM25
+saturates) in the high byte, and the document's length as a one-byte
+logarithmic norm (as Lucene stores norms) in the low byte. The BM25 part
+depends on the average length of the whole archive, so it is looked up at
+query time in a 65,536-entry table made from the global statistics
+(:func:`part_table`): a segment written today ranks exactly as it would inside
+one build of the whole archive, and a query still costs one gather per
+posting. A separate flag records whether the term is in the title at all
+(titles are what known-item searches quote).
 
 Building is the slow part of a cold start, so it is shaped for speed and
 memory: tokenising runs on two cores for a large archive, counting happens in
@@ -33,9 +40,11 @@ log = logging.getLogger(__name__)
 K1 = 1.2
 B = 0.75
 TITLE_WEIGHT = 3
-LEVELS = 255
-# Dequantisation table: stored byte -> BM25 term part in (0, K1 + 1].
-PART_TABLE = (np.arange(LEVELS + 1, dtype=np.float32) / LEVELS) * (K1 + 1)
+MAX_CODE_TF = 255
+# Length norms: byte b stands for a length of expm1(b / NORM_SCALE) words, so
+# 255 reaches a million words and each step is 5.6% longer than the last (a
+# length is off by at most 2.8%, a BM25 part by about 1%).
+NORM_SCALE = 255 / np.log1p(2**20)
 PARALLEL_FROM = 20_000  # below this, a second process costs more than it saves
 CHUNK_DOCS = 2_048
 
@@ -45,13 +54,13 @@ class Postings:
     terms: list[str]  # sorted, so a prefix is a contiguous id range
     offsets: np.ndarray  # int64, len(terms) + 1
     docs: np.ndarray  # int32, ascending within each term
-    parts: np.ndarray  # uint8 quantised BM25F part
+    codes: np.ndarray  # uint16: term count << 8 | the document's length norm
     in_title: np.ndarray  # uint8 0/1
-    idf: np.ndarray  # float32 per term
     # The title occurrences alone, for autocomplete: a title holds a dozen terms
     # where a body holds hundreds, so as-you-type lookups gather 20x less.
     title_offsets: np.ndarray  # int64, len(terms) + 1
     title_docs: np.ndarray  # int32, ascending within each term
+    lengths: np.ndarray  # uint32 per document: its weighted length (sums to the avgdl)
 
     def span(self, term_id: int) -> slice:
         return slice(int(self.offsets[term_id]), int(self.offsets[term_id + 1]))
@@ -61,6 +70,33 @@ class Postings:
         position = bisect_left(self.terms, word)
         found = position < len(self.terms) and self.terms[position] == word
         return position if found else None
+
+    def df(self) -> np.ndarray:
+        """Per term, the documents holding it (int64)."""
+        return np.diff(self.offsets)
+
+    def title_df(self) -> np.ndarray:
+        """Per term, the headlines holding it (int64)."""
+        return np.diff(self.title_offsets)
+
+
+def length_norms(lengths: np.ndarray) -> np.ndarray:
+    """Each length as its one-byte norm (uint8): see ``NORM_SCALE``."""
+    scaled = np.rint(np.log1p(lengths.astype(np.float64)) * NORM_SCALE)
+    return np.clip(scaled, 0, 255).astype(np.uint8)
+
+
+def part_table(avg_length: float) -> np.ndarray:
+    """Posting code -> its BM25 part in (0, K1 + 1], for an archive of ``avg_length``.
+
+    Computed in float64 from the code alone, so every index with the same
+    global average gets the same float32 table, whatever its segments.
+    """
+    code = np.arange(1 << 16, dtype=np.int64)
+    tf = (code >> 8).astype(np.float64)
+    length = np.expm1((code & 0xFF) / NORM_SCALE)
+    norm = K1 * (1 - B + B * length / max(avg_length, 1.0))
+    return (tf * (K1 + 1) / (tf + norm)).astype(np.float32)
 
 
 class _Ids(dict[str, int]):
@@ -80,7 +116,7 @@ class _Counts:
     tf: np.ndarray  # uint16 (title occurrences weighted; capped, BM25 saturates long before)
     title_terms: np.ndarray  # uint32 per doc: its first this-many postings are title terms
     sizes: np.ndarray  # uint32 per doc: postings
-    lengths: np.ndarray  # float32 per doc: weighted length
+    lengths: np.ndarray  # uint32 per doc: weighted length
 
 
 MAX_TF = 2**16 - 1
@@ -95,7 +131,7 @@ def _count(articles: Sequence[Article]) -> _Counts:
     tf_batches: list[np.ndarray] = []
     terms: list[int] = []
     tfs: list[int] = []
-    title_terms, sizes, lengths = array("I"), array("I"), array("f")
+    title_terms, sizes, lengths = array("I"), array("I"), array("I")
 
     def flush() -> None:
         term_batches.append(np.array(terms, dtype=np.int32))
@@ -125,7 +161,7 @@ def _count(articles: Sequence[Article]) -> _Counts:
         np.concatenate(tf_batches),
         np.frombuffer(title_terms, dtype=np.uint32),
         np.frombuffer(sizes, dtype=np.uint32),
-        np.frombuffer(lengths, dtype=np.float32),
+        np.frombuffer(lengths, dtype=np.uint32),
     )
 
 
@@ -187,25 +223,20 @@ def _assemble(parts: list[_Counts]) -> Postings:
     np.cumsum(df, out=offsets[1:])
     total = int(offsets[-1])
     docs = np.empty(total, dtype=np.int32)
-    quantised = np.empty(total, dtype=np.uint8)
+    codes = np.empty(total, dtype=np.uint16)
     in_title = np.empty(total, dtype=np.uint8)
     next_free = offsets[:-1].copy()
-    all_lengths = np.concatenate([part.lengths for part in parts])
-    n_docs = len(all_lengths)
-    avg_length = max(float(all_lengths.mean()) if n_docs else 1.0, 1.0)
-    del all_lengths
+    lengths = np.concatenate([part.lengths for part in parts]) if parts else np.zeros(0, np.uint32)
 
     first_doc = 0
     for rank in ranks:
         part = parts.pop(0)
-        _place(part, rank, first_doc, avg_length, next_free, docs, quantised, in_title)
+        _place(part, rank, first_doc, next_free, docs, codes, in_title)
         first_doc += len(part.sizes)
         del part
 
-    df_float = df.astype(np.float32)
-    idf = np.log1p((n_docs - df_float + 0.5) / (df_float + 0.5)).astype(np.float32)
     title_offsets, title_docs = _title_lists(offsets, docs, in_title)
-    return Postings(terms, offsets, docs, quantised, in_title, idf, title_offsets, title_docs)
+    return Postings(terms, offsets, docs, codes, in_title, title_offsets, title_docs, lengths)
 
 
 def _title_lists(
@@ -221,14 +252,13 @@ def _title_lists(
     return title_offsets, docs[title_positions]
 
 
-def _place(  # noqa: PLR0913 - the hot path: arrays passed as they are
+def _place(
     part: _Counts,
     rank: np.ndarray,
     first_doc: int,
-    avg_length: float,
     next_free: np.ndarray,
     docs: np.ndarray,
-    quantised: np.ndarray,
+    codes: np.ndarray,
     in_title: np.ndarray,
 ) -> None:
     """Write one part's postings into their terms' slots, documents in order.
@@ -236,9 +266,10 @@ def _place(  # noqa: PLR0913 - the hot path: arrays passed as they are
     Each document holds a term once, so its postings go to the next free slot
     of each of its terms with one gather and one increment; that keeps every
     term's list ascending without sorting the postings by term (a sort was
-    most of the build's assembly time). Weights are computed a chunk of
+    most of the build's assembly time). Codes are computed a chunk of
     documents at a time to keep temporaries small.
     """
+    norms = length_norms(part.lengths).astype(np.uint16)
     doc_starts = np.zeros(len(part.sizes) + 1, dtype=np.int64)
     np.cumsum(part.sizes, out=doc_starts[1:])
     for chunk_start in range(0, len(part.sizes), CHUNK_DOCS):
@@ -250,10 +281,8 @@ def _place(  # noqa: PLR0913 - the hot path: arrays passed as they are
         local = np.repeat(np.arange(chunk_start, chunk_stop, dtype=np.int32), sizes)
         offset_in_doc = np.arange(lo, hi) - doc_starts[local]
         title = (offset_in_doc < part.title_terms[local]).astype(np.uint8)
-        tf = part.tf[lo:hi].astype(np.float32)
-        norm = K1 * (1 - B + B * part.lengths[local] / avg_length)
-        bm25 = tf * (K1 + 1) / (tf + norm)
-        levels = np.clip(np.rint(bm25 / (K1 + 1) * LEVELS), 1, LEVELS).astype(np.uint8)
+        tf = np.minimum(part.tf[lo:hi], MAX_CODE_TF)
+        chunk_codes = (tf << 8) | norms[local]
 
         term = rank[part.term_col[lo:hi]]
         destination = np.empty(hi - lo, dtype=np.int64)
@@ -263,5 +292,5 @@ def _place(  # noqa: PLR0913 - the hot path: arrays passed as they are
             destination[start:stop] = next_free[its_terms]
             next_free[its_terms] += 1
         docs[destination] = local + first_doc
-        quantised[destination] = levels
+        codes[destination] = chunk_codes
         in_title[destination] = title

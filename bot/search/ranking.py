@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.search.expansion import Expander, Expansion
-from bot.search.postings import PART_TABLE, Postings
+from bot.search.lexicon import Lexicon
 from bot.search.query import MAX_QUERY_WORDS, Query
 
 WORD_MATCH = 1000.0  # larger than any relevance sum, so word count dominates
@@ -115,7 +115,7 @@ def score(
 
 def _word_postings(
     expansion: Expansion,
-    postings: Postings,
+    postings: Lexicon,
     *,
     title_only: bool,
     telling: float = 1.0,
@@ -124,41 +124,28 @@ def _word_postings(
     """Every (document, value) one query word reaches, gathered in a few array operations.
 
     A prefix can expand to 64 terms; gathering their postings together costs
-    the same handful of numpy calls as one term would. A word that is not
-    common has its whole part scaled by ``telling``, its subject weight in this
-    query; only a ``subject`` word (one counted as matched) earns the exactness
-    bonus, which orders a matched word's spellings and rewards nothing else.
+    the same handful of numpy calls as one term would, in every segment. A
+    word that is not common has its whole part scaled by ``telling``, its
+    subject weight in this query; only a ``subject`` word (one counted as
+    matched) earns the exactness bonus, which orders a matched word's
+    spellings and rewards nothing else. Each posting's value is computed from
+    its own numbers alone, so it is the same whichever segment holds it.
     """
-    term_ids = expansion.term_ids
     # A common word earns no bonus for being exact and a small one in a title:
     # "microsoft's" quotes a headline's "Microsoft's", but a question's "is" and
     # "the" say nothing of which headline is meant.
     title_match = np.float32(TITLE_MATCH / 4 if not expansion.counted else TITLE_MATCH)
     exactness = np.float32(EXACTNESS if subject else 0)
     scale = expansion.weights * np.float32(telling if expansion.counted else 1.0)
-    if len(term_ids) == 1 and not title_only:  # one term: its lists are slices, no gather
-        span = postings.span(int(term_ids[0]))
-        relevance = PART_TABLE[postings.parts[span]] * expansion.idf[0]
-        factor = relevance + title_match * postings.in_title[span] + exactness
-        return postings.docs[span], scale[0] * factor
-    if title_only:
-        positions, lengths = _spans(postings.title_offsets, term_ids)
-        values = np.repeat(scale * expansion.idf, lengths)
-        return postings.title_docs[positions], values
-    positions, lengths = _spans(postings.offsets, term_ids)
-    weights = np.repeat(scale, lengths)
-    idf = np.repeat(expansion.idf, lengths)
-    in_title = postings.in_title[positions]
-    relevance = PART_TABLE[postings.parts[positions]] * idf
-    values = weights * (relevance + title_match * in_title + exactness)
-    return postings.docs[positions], values
-
-
-def _spans(offsets: np.ndarray, term_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The positions of the terms' lists laid end to end, and each list's length."""
-    starts, stops = offsets[term_ids], offsets[term_ids + 1]
-    lengths = stops - starts
-    return np.repeat(stops - np.cumsum(lengths), lengths) + np.arange(lengths.sum()), lengths
+    found = postings.gather(expansion.term_ids, title_only=title_only)
+    if found.which is None:  # one term: its weights are scalars
+        weight, idf = scale[0], expansion.idf[0]
+    else:
+        weight, idf = scale[found.which], expansion.idf[found.which]
+    if found.parts is None or found.in_title is None:  # title lists: no parts
+        return found.docs, np.broadcast_to(weight * idf, found.docs.shape)
+    relevance = found.parts * idf
+    return found.docs, weight * (relevance + title_match * found.in_title + exactness)
 
 
 def top(scores: np.ndarray, limit: int, tiebreak: np.ndarray) -> np.ndarray:

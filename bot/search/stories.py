@@ -16,7 +16,7 @@ same under different headlines are not detected.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from itertools import pairwise
 
 import numpy as np
@@ -39,35 +39,67 @@ def story_groups(articles: Sequence[Article], twins: Mapping[str, str]) -> np.nd
 
     ``twins`` maps the id of an article whose text another has to that other's id.
     """
-    parent = list(range(len(articles)))
+    return groups_from(len(articles), [*twin_links(articles, twins), *chain_links(articles)])
+
+
+def twin_links(articles: Sequence[Article], twins: Mapping[str, str]) -> list[tuple[int, int]]:
+    """Pairs of positions of articles with the same text (``twins``: id -> the other's id)."""
+    position = {article.id: n for n, article in enumerate(articles)}
+    return [
+        (position[twin], position[original])
+        for twin, original in twins.items()
+        if twin in position and original in position
+    ]
+
+
+def chain_links(
+    articles: Sequence[Article], members: Iterable[int] | None = None
+) -> list[tuple[int, int]]:
+    """Pairs of positions that are consecutive versions of one headline's story.
+
+    Within each headline (less its re-filing prefix), the articles are taken in
+    order of publication and each is joined to the next when it came within
+    ``WINDOW_DAYS`` and their bodies share most words. ``members`` limits this
+    to those positions (all the articles of the headlines concerned, or the
+    chains differ); every position when not given.
+    """
+    by_headline: dict[str, list[int]] = {}
+    for n in range(len(articles)) if members is None else sorted(members):
+        by_headline.setdefault(headline_key(articles[n].title), []).append(n)
+    links = []
+    for chain in by_headline.values():
+        if len(chain) < 2:
+            continue
+        chain.sort(key=lambda n: articles[n].published)
+        for earlier, later in pairwise(chain):
+            gap = articles[later].calendar_date - articles[earlier].calendar_date
+            if gap.days <= WINDOW_DAYS and _same_text(articles[earlier], articles[later]):
+                links.append((earlier, later))
+    return links
+
+
+def groups_from(size: int, links: Iterable[tuple[int, int]]) -> np.ndarray:
+    """Per position, the smallest position it is linked to, directly or not (int32).
+
+    Only linked positions take part in the union-find, so an archive of 10^6
+    articles with a few thousand links costs a few thousand steps.
+    """
+    parent: dict[int, int] = {}
 
     def root(n: int) -> int:
-        while parent[n] != n:
-            parent[n] = parent[parent[n]]
-            n = parent[n]
+        while (up := parent.get(n, n)) != n:
+            parent[n] = parent.get(up, up)
+            n = up
         return n
 
-    def join(a: int, b: int) -> None:
+    for a, b in links:
         a, b = root(a), root(b)
         if a != b:
             parent[max(a, b)] = min(a, b)
-
-    position = {article.id: n for n, article in enumerate(articles)}
-    for twin, original in twins.items():
-        if twin in position and original in position:
-            join(position[twin], position[original])
-    by_headline: dict[str, list[int]] = {}
-    for n, article in enumerate(articles):
-        by_headline.setdefault(headline_key(article.title), []).append(n)
-    for members in by_headline.values():
-        if len(members) < 2:
-            continue
-        members.sort(key=lambda n: articles[n].published)
-        for earlier, later in pairwise(members):
-            gap = articles[later].calendar_date - articles[earlier].calendar_date
-            if gap.days <= WINDOW_DAYS and _same_text(articles[earlier], articles[later]):
-                join(earlier, later)
-    return np.fromiter((root(n) for n in range(len(articles))), np.int32, len(articles))
+    groups = np.arange(size, dtype=np.int32)
+    for n in list(parent):
+        groups[n] = root(n)
+    return groups
 
 
 def _same_text(one: Article, other: Article) -> bool:

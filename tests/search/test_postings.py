@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 import bot.search.postings as postings_module
-from bot.search.postings import build_postings
+from bot.search.postings import MAX_CODE_TF, build_postings, part_table
 
 
 def test_parallel_build_equals_sequential(article, monkeypatch):
@@ -22,7 +22,7 @@ def test_parallel_build_equals_sequential(article, monkeypatch):
     monkeypatch.setattr(postings_module, "PARALLEL_FROM", 10)
     parallel = build_postings(articles)
     assert parallel.terms == sequential.terms
-    for name in ("offsets", "docs", "parts", "in_title", "idf", "title_offsets", "title_docs"):
+    for name in ("offsets", "docs", "codes", "in_title", "title_offsets", "title_docs", "lengths"):
         assert np.array_equal(getattr(parallel, name), getattr(sequential, name)), name
 
 
@@ -44,7 +44,10 @@ def test_a_word_repeated_beyond_the_count_range_still_indexes(article):
     built = build_postings([article("Spam", "spam " * 70_000), article("Ham", "ham spam")])
     spam = built.span(built.terms.index("spam"))
     assert built.docs[spam].tolist() == [0, 1]
-    assert built.parts[spam][0] > built.parts[spam][1]  # more occurrences, higher weight
+    assert built.codes[spam][0] >> 8 == MAX_CODE_TF  # the count is capped, not wrapped
+    assert built.codes[spam][1] >> 8 == 1
+    parts = part_table(float(built.lengths.mean()))[built.codes[spam]]
+    assert parts[0] > parts[1]  # more occurrences, higher weight
 
 
 def test_every_term_lists_exactly_the_documents_holding_it(article, monkeypatch):

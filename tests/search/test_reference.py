@@ -9,8 +9,9 @@ the best-valued form of each query word. Which forms a typed word stands for
 (typos, plurals, sound-alikes, asking words) is the expander's, tested against
 its own brute force (test_fuzzy.py); here it is taken as given, so every
 scoring path those rules feed is checked against the definition rather than
-against another path of the same code. Stored weights are quantised to a byte,
-so scores agree within that rounding, never more.
+against another path of the same code. A document's length is stored as a
+one-byte norm (as Lucene does), so the reference reads lengths through that
+norm; scores then agree within float32 rounding, never more.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from bot.archive.model import Article
 from bot.archive.text import tokenize
 from bot.search import expansion, ranking
 from bot.search.index import SearchIndex
-from bot.search.postings import K1, LEVELS, TITLE_WEIGHT, B
+from bot.search.postings import K1, NORM_SCALE, TITLE_WEIGHT, B, length_norms
 from bot.search.query import parse_query
 from bot.search.types import Filters
 
@@ -44,7 +45,7 @@ TYPED = [*VOCABULARY, "vocano", "marke", "poulsen", "treasry", "bnk", "crisis?",
 
 @dataclass(frozen=True)
 class Reference:
-    """Each article's score by the definition, and how far quantising may move it."""
+    """Each article's score by the definition, and how far float32 rounding may move it."""
 
     scores: np.ndarray
     slack: np.ndarray
@@ -61,6 +62,8 @@ def reference_scores(index: SearchIndex, text: str, *, title_only: bool = False)
         len(body) + TITLE_WEIGHT * len(title) for title, body in zip(titles, bodies, strict=True)
     ]
     average = max(sum(lengths) / len(lengths), 1.0)
+    # The length each posting is scored with: the nearest a one-byte norm holds.
+    normed = np.expm1(length_norms(np.asarray(lengths)) / NORM_SCALE).tolist()
     expansions = ranking.expansions_for(parse_query(text), index._expander)
     strongest = max((e.subject for e in expansions if e.counted), default=0.0)
     scores = np.zeros(len(articles))
@@ -74,7 +77,7 @@ def reference_scores(index: SearchIndex, text: str, *, title_only: bool = False)
         exactness = ranking.EXACTNESS if subject else 0.0
         forms = [
             (
-                index.postings.terms[int(t)],
+                index.lexicon.terms[int(t)],
                 float(w) * (telling if word.counted else 1.0),
                 float(i),
             )
@@ -90,10 +93,10 @@ def reference_scores(index: SearchIndex, text: str, *, title_only: bool = False)
                 tf = count[term]
                 if not tf:
                     continue
-                norm = K1 * (1 - B + B * lengths[doc] / average)
+                norm = K1 * (1 - B + B * normed[doc] / average)
                 part = tf * (K1 + 1) / (tf + norm)
                 value = scale * (part * idf + title_match * (term in title) + exactness)
-                values.append((value, scale * idf * (K1 + 1) / (2 * LEVELS)))
+                values.append((value, scale * idf * (K1 + 1) * 1e-6))
             if values:
                 value, rounding = max(values)
                 scores[doc] += value + (ranking.WORD_MATCH * telling if subject else 0.0)

@@ -154,7 +154,7 @@ def test_wrapping_a_query_in_request_words_never_changes_its_top_hit(
         text = " ".join(body + chat)
         articles.append(_factory()(" ".join(title), text or "Nothing.", id=f"story{n}"))
     index = SearchIndex.build(articles)
-    headline_words = len(index.postings.title_docs)
+    headline_words = index.lexicon.title_postings_count
     assert all(subject_weight(w, 0, headline_words) == 0 for w in REQUEST_WORDS)
     plain = " ".join(subject) + "?"  # finished typing, as a wrapped query is
     wrapped = " ".join([*before, *subject, *after]) + ending
@@ -195,7 +195,7 @@ def test_holding_a_middling_word_of_asking_earns_no_exactness_bonus(article):
             ),
         ]
     )
-    assert 0 < subject_weight("cheers", 0, len(index.postings.title_docs)) < 1
+    assert 0 < subject_weight("cheers", 0, index.lexicon.title_postings_count) < 1
     assert top_id(index, "brintak mosquel") == "meant"
     assert top_id(index, "hi could you find anything covering brintak mosquel cheers") == "meant"
 

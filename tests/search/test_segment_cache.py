@@ -1,0 +1,125 @@
+"""The cache of a segmented index: a manifest swapped whole, so a crash leaves old or new."""
+
+from __future__ import annotations
+
+import random
+import signal
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bot.archive.model import Article
+from bot.search import cache
+from bot.search.index import SearchIndex
+
+
+def batch(k: int, size: int) -> list[Article]:
+    """``size`` articles, all holding the word ``batch{k}``, with some text to write."""
+    start = datetime(2012, 1, 1, tzinfo=UTC) + timedelta(days=k)
+    filler = " ".join(f"word{n % 97} market rally" for n in range(60))
+    return [
+        Article(
+            f"b{k}-{n}",
+            start + timedelta(minutes=n),
+            "Wire",
+            f"Batch{k} story {n}",
+            f"batch{k} {filler}",
+        )
+        for n in range(size)
+    ]
+
+
+def seen(index: SearchIndex) -> list:
+    return [
+        [(h.article.id, h.score) for h in index.search(text, limit=20)]
+        for text in ("batch0", "batch1 story", "markt rally", "story 3", "wor")
+    ]
+
+
+def test_a_saved_index_opens_as_it_was(tmp_path):
+    folder = cache.folder_for(tmp_path)
+    index = SearchIndex.build(batch(0, 20), files=["a.jsonl"] * 20)
+    index = index.with_segment(batch(1, 10), files=["b.jsonl"] * 10, provenance={"b.jsonl": [1]})
+    index = index.without(["b0-3"]).without(files=["b.jsonl"])
+    cache.save(index, [], folder, "key")
+    loaded, problems = cache.load(folder)
+    assert problems == [] and cache.key_of(folder) == "key"
+    assert seen(loaded) == seen(index)
+    assert [a.id for a in loaded.articles] == [a.id for a in index.articles]
+    assert loaded.provenance == {"b.jsonl": [1]}
+    assert loaded.file_of("b0-4") == "a.jsonl"
+    # Deleting more writes a deleted set, not the segments again.
+    written = {p.name: p.stat().st_ino for p in folder.iterdir() if p.is_dir()}
+    cache.save(loaded.without(["b0-5"]), [], folder, "key")
+    assert {p.name: p.stat().st_ino for p in folder.iterdir() if p.is_dir()} == written
+    reloaded, _ = cache.load(folder)
+    assert reloaded.get("b0-5") is None and reloaded.get("b0-6") is not None
+
+
+def test_files_no_manifest_names_are_removed(tmp_path):
+    folder = cache.folder_for(tmp_path)
+    cache.save(SearchIndex.build(batch(0, 5)), [], folder)
+    (folder / ".building-leftover").mkdir()
+    (folder / ".manifest.json.123").write_text("{")
+    replaced = SearchIndex.build(batch(1, 5))
+    cache.save(replaced, [], folder)
+    assert sorted(p.name for p in folder.iterdir() if p.is_dir()) == [replaced.segments[0].name]
+    assert not [p for p in folder.iterdir() if p.name.startswith(".")]
+
+
+WRITER = """
+import sys
+from pathlib import Path
+from bot.search import cache
+sys.path.insert(0, sys.argv[2])
+from test_segment_cache import batch
+
+folder = Path(sys.argv[1])
+index, _ = cache.load(folder)
+k = len(index.segments)
+while True:
+    index = index.with_segment(batch(k, 400))
+    if k % 3 == 0:
+        index = index.without([f"b{k - 1}-{n}" for n in range(0, 400, 2)])
+    cache.save(index, [], folder)
+    print(k, flush=True)
+    k += 1
+"""
+
+
+def expected_ids(segments: int) -> set[str]:
+    """The live articles after the writer's first ``segments - 1`` updates."""
+    ids = {f"b{k}-{n}" for k in range(segments) for n in range(400)}
+    for k in range(3, segments, 3):
+        ids -= {f"b{k - 1}-{n}" for n in range(0, 400, 2)}
+    return ids
+
+
+def test_a_writer_killed_at_any_moment_leaves_an_index_that_opens(tmp_path):
+    """kill -9 during updates: the cache holds the last saved index or the one before."""
+    folder = cache.folder_for(tmp_path)
+    cache.save(SearchIndex.build(batch(0, 400)), [], folder)
+    rng = random.Random(5)
+    here = str(Path(__file__).parent)
+    for _ in range(4):
+        before, _ = cache.load(folder)
+        writer = subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(folder), here], stdout=subprocess.PIPE, text=True
+        )
+        time.sleep(rng.uniform(1.5, 4.0))
+        writer.send_signal(signal.SIGKILL)
+        out, _ = writer.communicate()
+        saved = [int(line) for line in out.split()]
+        index, _ = cache.load(folder)
+        segments = len(index.segments)
+        last = saved[-1] + 1 if saved else len(before.segments)
+        assert segments in (last, last + 1)  # what was last saved, or the save under way
+        for k in range(segments):
+            found = index.search(f"batch{k}", limit=100)
+            assert found, k
+            assert all(h.article.id.startswith(f"b{k}-") for h in found)
+        assert {a.id for a in index.articles} == expected_ids(segments)
+    cache.save(index, [], folder)
+    assert not [p for p in folder.iterdir() if p.name.startswith(".")]
