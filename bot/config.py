@@ -88,6 +88,10 @@ class ArchiveSettings(_Section):
 class SearchSettings(_Section):
     cache_dir: str = "data/cache"  # load_settings puts it in DATELINE_DATA_DIR
     default_limit: int = Field(default=10, ge=1, le=100)
+    # Segment merges (bot/search/merge.py): neighbours of one size tier merged
+    # once this many share it; a segment rewritten once this share is deleted.
+    merge_factor: int = Field(default=10, ge=2, le=100)
+    merge_deleted_share: float = Field(default=0.25, gt=0, le=1)
 
 
 class DiscordSettings(_Section):

@@ -29,7 +29,9 @@ from bot.config import Settings
 from bot.digest.select import OnThisDay
 from bot.errors import ConfigError
 from bot.search import cache
+from bot.search import merge as merging
 from bot.search.index import SearchIndex
+from bot.search.merge import MergePolicy
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +134,36 @@ class ArchiveHolder:
             len(loaded.problems),
         )
         return loaded
+
+    async def merge(self, policy: MergePolicy, cache_dir: Path | None = None) -> bool:
+        """Merge index segments as ``policy`` asks, in a worker thread, and swap the result in.
+
+        Queries are answered by the current snapshot all the while; an update
+        swapped in meanwhile is kept (what it deleted from the merged segments
+        stays deleted). With ``cache_dir``, the result is saved when the cache
+        still holds the index the merge started from. Returns whether a merge
+        was swapped in; call it again while it returns True.
+        """
+        started = self._current.index
+        span = policy.plan(started)
+        if span is None:
+            return False
+        done = await asyncio.to_thread(merging.merge, started, *span)
+        async with self._reloading:
+            current = self._current
+            index = merging.apply(current.index, done)
+            if index is None:
+                return False
+            if cache_dir is not None:
+                await asyncio.to_thread(cache.save_merged, current.index, index, cache_dir)
+            self._current = ArchiveSnapshot.of(
+                index,
+                current.problems,
+                from_cache=current.from_cache,
+                fingerprint=current.fingerprint,
+            )
+            heap.settle()
+        return True
 
 
 def _load(settings: Settings, *, rebuild: bool, progress: bool | None) -> ArchiveSnapshot:

@@ -43,6 +43,12 @@ def test_environment_overrides_the_file(tmp_path):
         ('[archive]\ntimezone = "Mars/Base"', "archive.timezone: expected an IANA timezone"),
         ("[search]\ndefault_limit = 0", "search.default_limit: expected a number greater than"),
         ('[search]\ndefault_limit = "ten"', "search.default_limit: expected a whole number"),
+        ("[search]\nmerge_factor = 1", "search.merge_factor: expected a number greater than"),
+        (
+            "[search]\nmerge_deleted_share = 0",
+            "search.merge_deleted_share: expected greater than 0",
+        ),
+        ("[search]\nmerge_deleted_share = 1.5", "search.merge_deleted_share: expected a number"),
         ('[digest]\nempty = "maybe"', "digest.empty: expected 'skip' or 'nearest'"),
         ('[digest]\ncatch_up = "soon"', "digest.catch_up: expected a duration"),
         ("[archive]\npaths = 3", "archive.paths: expected a list"),

@@ -133,12 +133,45 @@ def save(index: SearchIndex, problems: Sequence[Problem], folder: Path, key: str
     )
 
 
+def save_merged(before: SearchIndex, after: SearchIndex, cache_dir: Path) -> bool:
+    """Save ``after``, ``before`` with segments merged, if the cache still holds ``before``.
+
+    Another process may have saved a newer index meanwhile (a cluster shares
+    one cache); then the merge is kept in memory only. The archive key and
+    load problems stay the manifest's. Takes :func:`builder_lock` itself.
+    """
+    folder = folder_for(cache_dir)
+    with builder_lock(cache_dir):
+        try:
+            manifest = orjson.loads((folder / MANIFEST).read_bytes())
+        except (OSError, orjson.JSONDecodeError):
+            return False
+        held = [(e.get("name"), e.get("deleted")) for e in manifest.get("segments", [])]
+        if manifest.get("version") != CACHE_VERSION or held != _entries(before):
+            return False
+        problems = [Problem(path, line, reason) for path, line, reason in manifest["problems"]]
+        save(after, problems, folder, manifest["key"])
+        return True
+
+
+def _entries(index: SearchIndex) -> list[tuple[str, str | None]]:
+    """Each segment's name and deleted-set file, as a manifest names them."""
+    return [
+        (segment.name, None if deleted is None else _blob_name("deleted", deleted))
+        for segment, deleted in zip(index.segments, index.deleted, strict=True)
+    ]
+
+
+def _blob_name(kind: str, data: np.ndarray) -> str:
+    digest = hashlib.blake2b(data.tobytes(), digest_size=12)
+    digest.update(f"{data.dtype.str}{data.shape}".encode())
+    return f"{kind}-{digest.hexdigest()}.npy"
+
+
 def _blob(folder: Path, kind: str, array: np.ndarray) -> str:
     """Write ``array`` as a file named by its content (once), and return the name."""
     data = np.ascontiguousarray(array)
-    digest = hashlib.blake2b(data.tobytes(), digest_size=12)
-    digest.update(f"{data.dtype.str}{data.shape}".encode())
-    name = f"{kind}-{digest.hexdigest()}.npy"
+    name = _blob_name(kind, data)
     if not (folder / name).is_file():
         staging = folder / f".{name}.{os.getpid()}"
         with staging.open("wb") as out:  # a handle: np.save would add ".npy" to a name

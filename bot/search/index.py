@@ -261,7 +261,7 @@ class SearchIndex:
 
     def get(self, article_id: str) -> Article | None:
         position = self._by_id.get(self.aliases.get(article_id, article_id))
-        return None if position is None else self.articles[position]
+        return None if position is None else self._all[position]
 
     def search(
         self,

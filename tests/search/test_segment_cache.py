@@ -73,37 +73,44 @@ WRITER = """
 import sys
 from pathlib import Path
 from bot.search import cache
+from bot.search.merge import MergePolicy, apply, merge
 sys.path.insert(0, sys.argv[2])
 from test_segment_cache import batch
 
 folder = Path(sys.argv[1])
+policy = MergePolicy(factor=3, deleted_share=0.4, floor=400)
 index, _ = cache.load(folder)
-k = len(index.segments)
+k = index.provenance.get("updates", 0) + 1
 while True:
-    index = index.with_segment(batch(k, 400))
+    index = index.with_segment(batch(k, 400), provenance={"updates": k})
     if k % 3 == 0:
         index = index.without([f"b{k - 1}-{n}" for n in range(0, 400, 2)])
     cache.save(index, [], folder)
     print(k, flush=True)
+    while (span := policy.plan(index)) is not None:
+        index = apply(index, merge(index, *span))
+        cache.save(index, [], folder)
+        print(k, flush=True)
     k += 1
 """
 
 
-def expected_ids(segments: int) -> set[str]:
-    """The live articles after the writer's first ``segments - 1`` updates."""
-    ids = {f"b{k}-{n}" for k in range(segments) for n in range(400)}
-    for k in range(3, segments, 3):
+def expected_ids(updates: int) -> set[str]:
+    """The live articles after the writer's first ``updates`` updates."""
+    ids = {f"b{k}-{n}" for k in range(updates + 1) for n in range(400)}
+    for k in range(3, updates + 1, 3):
         ids -= {f"b{k - 1}-{n}" for n in range(0, 400, 2)}
     return ids
 
 
 def test_a_writer_killed_at_any_moment_leaves_an_index_that_opens(tmp_path):
-    """kill -9 during updates: the cache holds the last saved index or the one before."""
+    """kill -9 during updates and merges: the cache holds the last saved index or the next."""
     folder = cache.folder_for(tmp_path)
     cache.save(SearchIndex.build(batch(0, 400)), [], folder)
     rng = random.Random(5)
     here = str(Path(__file__).parent)
-    for _ in range(4):
+    merged = False
+    for _ in range(5):
         before, _ = cache.load(folder)
         writer = subprocess.Popen(
             [sys.executable, "-c", WRITER, str(folder), here], stdout=subprocess.PIPE, text=True
@@ -113,13 +120,14 @@ def test_a_writer_killed_at_any_moment_leaves_an_index_that_opens(tmp_path):
         out, _ = writer.communicate()
         saved = [int(line) for line in out.split()]
         index, _ = cache.load(folder)
-        segments = len(index.segments)
-        last = saved[-1] + 1 if saved else len(before.segments)
-        assert segments in (last, last + 1)  # what was last saved, or the save under way
-        for k in range(segments):
+        updates = index.provenance.get("updates", 0)
+        last = saved[-1] if saved else before.provenance.get("updates", 0)
+        assert updates in (last, last + 1)  # what was last saved, or the save under way
+        assert {a.id for a in index.articles} == expected_ids(updates)
+        for k in range(updates + 1):
             found = index.search(f"batch{k}", limit=100)
-            assert found, k
-            assert all(h.article.id.startswith(f"b{k}-") for h in found)
-        assert {a.id for a in index.articles} == expected_ids(segments)
+            assert found and all(h.article.id.startswith(f"b{k}-") for h in found), k
+        merged |= len(index.segments) < updates + 1
+    assert merged  # merges ran (and were killed among the updates)
     cache.save(index, [], folder)
     assert not [p for p in folder.iterdir() if p.name.startswith(".")]

@@ -1,0 +1,158 @@
+"""Merging segments: fewer, larger segments and no deleted articles, in the background.
+
+Every update adds a segment, and a query visits every segment, so segments are
+merged as Lucene's tiered policy merges them: segments are grouped in tiers by
+size (a tier is ``factor`` times the one below it), and once ``factor``
+neighbouring segments share a tier they are merged into one of the next; a
+segment whose deleted share passes ``deleted_share`` is rewritten without
+them. Only neighbours are merged, so documents keep their order (ranking ties
+are broken by position), and the index stays the same index: a merge changes
+no answer except through the statistics, which then stop counting what it
+dropped.
+
+A merge is done in two steps so that it never blocks a query: :func:`merge`
+builds the new segment from one index (slow: run it in a worker thread), and
+:func:`apply` puts it in whichever index is current by then (fast), deleting
+in the new segment what was deleted in its sources meanwhile; when a source
+segment is gone by then, the merge is dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from bot.config import SearchSettings
+from bot.search.index import SearchIndex
+from bot.search.segment import Segment
+
+log = logging.getLogger(__name__)
+
+FLOOR = 1_000  # segments smaller than this many articles are all of the lowest tier
+
+
+@dataclass(frozen=True)
+class MergePolicy:
+    """When to merge: see the module's docstring (and ``[search]`` in the configuration)."""
+
+    factor: int = 10
+    deleted_share: float = 0.25
+    floor: int = FLOOR
+
+    @classmethod
+    def from_settings(cls, settings: SearchSettings) -> MergePolicy:
+        return cls(settings.merge_factor, settings.merge_deleted_share)
+
+    def plan(self, index: SearchIndex) -> tuple[int, int] | None:
+        """The segments to merge next, as a range ``(first, stop)``; None when none need it."""
+        sizes = [len(segment) for segment in index.segments]
+        deleted = [index.deleted_count(n) for n in range(len(sizes))]
+        for n, (size, gone) in enumerate(zip(sizes, deleted, strict=True)):
+            if size and gone / size > self.deleted_share:
+                return n, n + 1
+        tiers = [self._tier(size - gone) for size, gone in zip(sizes, deleted, strict=True)]
+        run_start = 0
+        for n in range(1, len(tiers) + 1):
+            if n == len(tiers) or tiers[n] != tiers[run_start]:
+                if n - run_start >= self.factor:
+                    return run_start, n
+                run_start = n
+        return None
+
+    def _tier(self, live: int) -> int:
+        if live < self.floor:
+            return 0
+        return 1 + int(math.log(live / self.floor, self.factor))
+
+
+@dataclass(frozen=True)
+class Merge:
+    """A segment made from ``sources``' live articles, and the deleted sets it dropped."""
+
+    segment: Segment
+    sources: tuple[Segment, ...]
+    dropped: tuple[np.ndarray | None, ...]
+
+
+def merge(index: SearchIndex, first: int, stop: int) -> Merge:
+    """One segment holding the live articles of ``index.segments[first:stop]``, in order.
+
+    The slow part (the articles are indexed again); the index is not changed.
+    """
+    started = time.perf_counter()
+    sources = index.segments[first:stop]
+    dropped = index.deleted[first:stop]
+    articles, files = [], []
+    for segment, deleted in zip(sources, dropped, strict=True):
+        keep = range(len(segment)) if deleted is None else np.flatnonzero(~deleted).tolist()
+        for n in keep:
+            articles.append(segment.articles[n])
+            files.append(segment.file_of(n))
+    merged = Segment.build(articles, files)
+    log.info(
+        "Merged %d segments (%d articles, %d deleted dropped) in %.1f s",
+        len(sources),
+        sum(map(len, sources)),
+        sum(map(len, sources)) - len(articles),
+        time.perf_counter() - started,
+    )
+    return Merge(merged, tuple(sources), tuple(dropped))
+
+
+def apply(index: SearchIndex, done: Merge) -> SearchIndex | None:
+    """``index`` with ``done``'s sources replaced by its segment; None when they are gone.
+
+    Articles deleted from the sources after the merge began are deleted in the
+    merged segment too.
+    """
+    first = _run_of(index.segments, done.sources)
+    if first is None:
+        return None
+    stop = first + len(done.sources)
+    base = int(index.bases[first])
+    # Old global position -> new: the dropped ones vanish, later ones move up.
+    kept = (
+        np.concatenate(
+            [
+                np.ones(len(s), bool) if d is None else ~d
+                for s, d in zip(done.sources, done.dropped, strict=True)
+            ]
+        )
+        if done.sources
+        else np.zeros(0, bool)
+    )
+    moved = np.arange(index.bases[-1], dtype=np.int64)
+    inside = np.cumsum(kept) - 1 + base
+    moved[base : base + len(kept)] = np.where(kept, inside, -1)
+    moved[base + len(kept) :] -= len(kept) - int(kept.sum())
+    now = [
+        np.zeros(len(s), bool) if d is None else d
+        for s, d in zip(done.sources, index.deleted[first:stop], strict=True)
+    ]
+    since = np.concatenate(now)[kept] if done.sources else np.zeros(0, bool)
+    links = index.links
+    if len(links):
+        ends = moved[links[:, :2]]
+        links = np.column_stack([ends, links[:, 2]]).astype(np.int32)[(ends >= 0).all(axis=1)]
+    return SearchIndex(
+        [*index.segments[:first], done.segment, *index.segments[stop:]],
+        deleted=[*index.deleted[:first], since if since.any() else None, *index.deleted[stop:]],
+        aliases=index.aliases,
+        links=links,
+        provenance=index.provenance,
+    )
+
+
+def _run_of(segments: Sequence[Segment], run: Sequence[Segment]) -> int | None:
+    """Where ``run`` stands in ``segments``, consecutively; None when it does not."""
+    names = [s.name for s in segments]
+    wanted = [s.name for s in run]
+    for first in range(len(names) - len(wanted) + 1):
+        if names[first : first + len(wanted)] == wanted:
+            return first
+    return None
