@@ -9,9 +9,7 @@ from tests.fake_discord.process import eventually, start_bot
 from tests.smoke.test_run_process import SEED, embed_text, search
 
 
-async def test_a_running_bot_finds_an_article_written_to_its_archive_after_start(
-    fake, tmp_path
-):
+async def test_a_running_bot_finds_an_article_written_to_its_archive_after_start(fake, tmp_path):
     archive = tmp_path / "archive"
     archive.mkdir()
     (archive / "volcano.txt").write_text(
