@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import shutil
 from datetime import timedelta
 from pathlib import Path
 
@@ -139,6 +140,42 @@ async def test_a_failed_reload_keeps_the_archive_logs_one_line_and_watching_goes
         await watcher.stop()
     assert reloads.calls == 2
     assert titles(app) == {"Glacier calves"}
+
+
+async def test_a_folder_replaced_under_its_name_is_watched_afresh(tmp_path):
+    """A release switched by a symlink, then a folder removed and made again: both seen."""
+    releases = tmp_path / "releases"
+    for release in ("v1", "v2"):
+        (releases / release).mkdir(parents=True)
+        write_story(releases / release, "volcano.txt", "Volcano erupts near village")
+    write_story(releases / "v2", "glacier.txt", "Glacier calves")
+    link = tmp_path / "archive"
+    link.symlink_to(releases / "v1")
+    settings = settings_for(tmp_path)
+    app = App(settings, ArchiveHolder.open(settings))
+    reloads = CountingReloads(app)
+    paths = ArchivePaths(settings.archive.paths, ignore=[tmp_path / "cache"])
+    watcher = ArchiveWatcher(paths, reloads, quiet=QUIET)
+    watcher.start()
+    try:
+        await asyncio.sleep(0.5)
+        swap = tmp_path / "archive.new"
+        swap.symlink_to(releases / "v2")
+        swap.rename(link)  # how releases are switched: atomically, under the same name
+        await settled(reloads, 1)
+        assert "Glacier calves" in titles(app)
+
+        shutil.rmtree(releases / "v2")
+        (releases / "v2").mkdir()
+        write_story(releases / "v2", "harvest.txt", "Harvest festival opens")
+        await eventually(lambda: _true("Harvest festival opens" in titles(app)), timeout=60)
+    finally:
+        await watcher.stop()
+    assert titles(app) == {"Harvest festival opens"}
+
+
+async def _true(value: bool) -> bool:
+    return value
 
 
 async def test_the_app_watches_while_open_and_stops_when_closed(tmp_path):

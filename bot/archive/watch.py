@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 
 MAX_WAIT = 10  # quiet periods: an archive that never settles is still reloaded this often
 STEP_MS = 100  # how often the watching thread looks for news, and so how soon it stops
+RECHECK_MS = 5_000  # how often, when nothing changes, to check the watched folders are the same
 
 
 class ArchivePaths:
@@ -54,13 +55,8 @@ class ArchivePaths:
 
     def roots(self) -> list[Path]:
         """The existing folders to watch (recursively), none inside another."""
-        found: set[Path] = set()
-        for entry in self.entries:
-            root = entry if entry.is_dir() else entry.parent
-            if root.is_dir():
-                found.add(root)
-            else:
-                log.warning("archive.watch: %s does not exist; not watching it", root)
+        found = {entry if entry.is_dir() else entry.parent for entry in self.entries}
+        found = {root for root in found if root.is_dir()}
         return sorted(r for r in found if not any(o != r and r.is_relative_to(o) for o in found))
 
     def __call__(self, _change: Change, name: str) -> bool:
@@ -72,6 +68,19 @@ class ArchivePaths:
         if suffix and suffix not in KNOWN_SUFFIXES:  # a folder has none: created, moved, removed
             return False
         return any(path.is_relative_to(entry) for entry in self.entries)
+
+
+def _identities(roots: Sequence[Path]) -> list[tuple[int, int] | None]:
+    """Which folders the roots name now (device and inode, through symlinks)."""
+    found: list[tuple[int, int] | None] = []
+    for root in roots:
+        try:
+            stat = root.stat()
+        except OSError:
+            found.append(None)
+        else:
+            found.append((stat.st_dev, stat.st_ino))
+    return found
 
 
 def _fixed_part(path: Path) -> Path:
@@ -112,18 +121,18 @@ class ArchiveWatcher:
     def start(self) -> None:
         roots = self.paths.roots()
         if not roots:
-            log.warning("archive.watch: none of archive.paths exists; not watching")
-            return
+            log.warning("archive.watch: no folder of archive.paths exists yet; checking again")
         changes: asyncio.Queue[set[str] | None] = asyncio.Queue()
         self._tasks = [
-            asyncio.create_task(self._listen(roots, changes), name="archive-watch"),
+            asyncio.create_task(self._listen(changes), name="archive-watch"),
             asyncio.create_task(self._reload_when_quiet(changes), name="archive-reload"),
         ]
-        log.info(
-            "Watching the archive in %s: reloading %g s after the last change",
-            ", ".join(map(str, roots)),
-            self.quiet,
-        )
+        if roots:
+            log.info(
+                "Watching the archive in %s: reloading %g s after the last change",
+                ", ".join(map(str, roots)),
+                self.quiet,
+            )
 
     async def stop(self) -> None:
         """Stop watching (idempotent); a reload under way is cancelled and awaited."""
@@ -133,26 +142,46 @@ class ArchiveWatcher:
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks = []
 
-    async def _listen(self, roots: Sequence[Path], changes: asyncio.Queue[set[str] | None]) -> None:
-        # watchfiles groups a burst into one batch for at most half a quiet period,
-        # so batches keep coming while files are being written and the quiet
-        # timer below never runs out in the middle of a write.
-        half = max(int(self.quiet * 500), STEP_MS)
+    async def _listen(self, changes: asyncio.Queue[set[str] | None]) -> None:
+        """Report changes under the archive's folders until stopped, watching afresh when one
+        of them is replaced: a watch follows a folder, not its name, so a folder removed and
+        made again, or a symlink pointed at another release, would otherwise go unseen."""
         try:
-            async for batch in awatch(
-                *roots,
-                watch_filter=self.paths,
-                debounce=half,
-                step=STEP_MS,
-                stop_event=self._stopping,
-                force_polling=self.force_polling,
-                poll_delay_ms=half,
-            ):
-                changes.put_nowait({name for _change, name in batch})
+            while not self._stopping.is_set():
+                if not (roots := self.paths.roots()):
+                    await asyncio.sleep(RECHECK_MS / 1000)
+                    continue
+                await self._watch(roots, changes)
+                if not self._stopping.is_set():
+                    log.info("archive.watch: a watched folder was replaced; watching it afresh")
+                    changes.put_nowait({"(a watched folder was replaced)"})
         except Exception as error:  # noqa: BLE001 - the bot serves on; SIGHUP still reloads
             log.error("archive.watch stopped watching: %s; reload with SIGHUP instead", error)
         finally:
             changes.put_nowait(None)
+
+    async def _watch(self, roots: list[Path], changes: asyncio.Queue[set[str] | None]) -> None:
+        """Until stopped (or a root is no longer the folder it was): each batch to ``changes``."""
+        # watchfiles groups a burst into one batch for at most half a quiet period,
+        # so batches keep coming while files are being written and the quiet
+        # timer below never runs out in the middle of a write.
+        half = max(int(self.quiet * 500), STEP_MS)
+        watched = _identities(roots)
+        async for batch in awatch(
+            *roots,
+            watch_filter=self.paths,
+            debounce=half,
+            step=STEP_MS,
+            stop_event=self._stopping,
+            rust_timeout=RECHECK_MS,
+            yield_on_timeout=True,
+            force_polling=self.force_polling,
+            poll_delay_ms=half,
+        ):
+            if batch:
+                changes.put_nowait({name for _change, name in batch})
+            if self.paths.roots() != roots or _identities(roots) != watched:
+                return
 
     async def _reload_when_quiet(self, changes: asyncio.Queue[set[str] | None]) -> None:
         # The listening task ran first, and watchfiles sets its watches up before its
