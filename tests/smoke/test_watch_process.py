@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import signal
 
+from tests.fake_discord import FakeDiscord
 from tests.fake_discord.process import eventually, start_bot
-from tests.smoke.test_run_process import SEED, embed_text, search
+from tests.smoke.test_run_process import SEED, embed_text
+
+USERS = itertools.count(10**17)
+
+
+async def search(fake: FakeDiscord, query: str) -> dict:
+    """/search as a new user each time: polling as one would meet the 5-in-10-s cooldown."""
+    token = await fake.inject_command("search", query=query, user_id=next(USERS))
+    return await fake.wait_callback(token)
 
 
 async def test_a_running_bot_finds_an_article_written_to_its_archive_after_start(fake, tmp_path):
