@@ -256,6 +256,8 @@ class App:
         self.metrics.reloads.labels("ok").inc()
         self.metrics.index_seconds.set(time.perf_counter() - started)
         summary = f"Reloaded the archive: {len(loaded.index.articles):,} articles"
+        if loaded.update:  # only its changes were read
+            summary += f" ({loaded.update})"
         if loaded.problems:
             summary += f", {len(loaded.problems)} problem(s) skipped (see the log)"
         return summary + "."

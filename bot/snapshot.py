@@ -23,7 +23,9 @@ from pathlib import Path
 
 from bot import heap
 from bot.archive import Article, Problem, discover, fingerprint, load_archive
+from bot.archive.changes import Update, load_changes
 from bot.archive.chart import per_year_chart
+from bot.archive.ledger import Ledger
 from bot.archive.stats import ArchiveStats, archive_stats
 from bot.config import Settings
 from bot.digest.select import OnThisDay
@@ -49,6 +51,9 @@ class ArchiveSnapshot:
     problems: tuple[Problem, ...]
     from_cache: bool
     fingerprint: str
+    # What reading only the archive's changes did ("+1,000 articles from 1 file,
+    # 0 removed"); empty when the index was built whole or opened unchanged.
+    update: str = ""
 
     @classmethod
     def of(
@@ -58,10 +63,11 @@ class ArchiveSnapshot:
         *,
         from_cache: bool = False,
         fingerprint: str = "",
+        update: str = "",
     ) -> ArchiveSnapshot:
         """A snapshot of ``index``, with the calendar made from the same articles."""
         calendar = OnThisDay(index.articles, index.groups)
-        return cls(index, calendar, tuple(problems), from_cache, fingerprint)
+        return cls(index, calendar, tuple(problems), from_cache, fingerprint, update)
 
     @classmethod
     def of_articles(cls, articles: Sequence[Article]) -> ArchiveSnapshot:
@@ -97,8 +103,11 @@ class ArchiveSnapshot:
 class ArchiveHolder:
     """The current :class:`ArchiveSnapshot`, and the one way to replace it."""
 
-    def __init__(self, current: ArchiveSnapshot, load: Callable[[], ArchiveSnapshot]) -> None:
-        """``load`` reads the archive afresh (in a worker thread) for :meth:`reload`."""
+    def __init__(
+        self, current: ArchiveSnapshot, load: Callable[[ArchiveSnapshot], ArchiveSnapshot]
+    ) -> None:
+        """``load`` reads the archive's changes since the snapshot it is given (in a worker
+        thread) for :meth:`reload`."""
         self._current = current
         self._load = load
         self._reloading = asyncio.Lock()
@@ -109,7 +118,7 @@ class ArchiveHolder:
     ) -> ArchiveHolder:
         """Load the archive named by ``settings`` (from the index cache when it is fresh)."""
         first = _load(settings, rebuild=rebuild, progress=progress)
-        return cls(first, partial(_load, settings, rebuild=False, progress=False))
+        return cls(first, partial(_reload, settings))
 
     @property
     def current(self) -> ArchiveSnapshot:
@@ -122,16 +131,17 @@ class ArchiveHolder:
         would replace articles with none. Reloads run one at a time.
         """
         async with self._reloading:
-            loaded = await asyncio.to_thread(self._load)
+            loaded = await asyncio.to_thread(self._load, self._current)
             if not loaded.index.articles and self._current.index.articles:
                 why = loaded.why_empty()
                 raise ReloadError(f"the archive now has no readable articles ({why})")
             self._current = loaded
             heap.settle()  # the previous snapshot is garbage now; the new one stays
         log.info(
-            "Reloaded the archive: %d articles, %d problem(s)",
+            "Reloaded the archive: %d articles, %d problem(s)%s",
             len(loaded.index.articles),
             len(loaded.problems),
+            f" ({loaded.update})" if loaded.update else "",
         )
         return loaded
 
@@ -166,14 +176,25 @@ class ArchiveHolder:
         return True
 
 
-def _load(settings: Settings, *, rebuild: bool, progress: bool | None) -> ArchiveSnapshot:
+def _load(
+    settings: Settings,
+    *,
+    rebuild: bool,
+    progress: bool | None,
+    current: ArchiveSnapshot | None = None,
+) -> ArchiveSnapshot:
     return open_snapshot(
         settings.archive.paths,
         settings.archive.zone,
         Path(settings.search.cache_dir),
         rebuild=rebuild,
         progress=progress,
+        current=current,
     )
+
+
+def _reload(settings: Settings, current: ArchiveSnapshot) -> ArchiveSnapshot:
+    return _load(settings, rebuild=False, progress=False, current=current)
 
 
 def open_snapshot(
@@ -183,8 +204,16 @@ def open_snapshot(
     *,
     rebuild: bool = False,
     progress: bool | None = None,
+    current: ArchiveSnapshot | None = None,
 ) -> ArchiveSnapshot:
-    """The archive at ``paths``: its index from the cache when fresh, else built and cached.
+    """The archive at ``paths``: its index from the cache when fresh, else brought up to date.
+
+    A cached index whose archive changed is updated by reading only what
+    changed (``bot.archive.changes``): a segment of the new articles, the
+    articles of changed and removed files deleted. With no usable cache, or
+    ``rebuild``, the archive is read and indexed whole. ``current``, the
+    snapshot a running bot serves, spares reading the cached index again
+    when it is the one cached.
 
     Paths that match nothing are reported afresh each time, never from the
     cache: the cache is keyed by the files found, so any number of different
@@ -200,8 +229,13 @@ def open_snapshot(
         # wait here and then open what it wrote (memory-mapped, so they share it).
         if not rebuild and (cached := _from_cache(entry, key, not_found)) is not None:
             return cached
+        if not rebuild and (updated := _updated(paths, zone, Path(cache_dir), current)):
+            index, update = updated
+            return _saved(index, update.ledger.problems(), entry, key, not_found, update.summary())
         report = load_archive(paths, zone, progress=progress, spool_dir=Path(cache_dir))
-        index = SearchIndex.build(report.articles, report.aliases, report.twins)
+        index = SearchIndex.build(
+            report.articles, report.aliases, report.twins, files=report.origins
+        ).with_provenance({LEDGER: report.ledger.as_json()})
         problems = [problem for problem in report.problems if problem not in not_found]
         try:
             cache.save(index, problems, entry, key)
@@ -211,6 +245,63 @@ def open_snapshot(
         except (OSError, ValueError, KeyError) as exc:
             log.warning("Could not write the index cache to %s: %s", entry, exc)
     return ArchiveSnapshot.of(index, [*not_found, *problems], fingerprint=key)
+
+
+LEDGER = "ledger"  # the index's provenance entry that holds the archive's ledger
+
+
+def _updated(
+    paths: Sequence[str | Path], zone: tzinfo, cache_dir: Path, current: ArchiveSnapshot | None
+) -> tuple[SearchIndex, Update] | None:
+    """The cached index with the archive's changes applied; None when it must be rebuilt.
+
+    Called holding the builder lock, so no other process changes the cache meanwhile.
+    """
+    entry = cache.folder_for(cache_dir)
+    cached_key = cache.key_of(entry)
+    if cached_key is None:
+        return None
+    try:
+        if current is not None and current.fingerprint == cached_key:
+            index = current.index  # what this process serves is what the cache holds
+        else:
+            index, _ = cache.load(entry)
+        ledger = Ledger.from_json(index.provenance.get(LEDGER))
+        update = load_changes(ledger, paths, zone, indexed=index, spool_dir=cache_dir)
+    except (OSError, ValueError, KeyError, LookupError) as exc:  # LedgerMismatch among them
+        log.info("Indexing the whole archive: the cached index cannot be updated (%s)", exc)
+        return None
+    provenance = {LEDGER: update.ledger.as_json()}
+    aliases, twins = update.ledger.aliases(), update.ledger.twins()
+    if update.retired:
+        index = index.without(files=update.retired)
+    if update.articles:
+        index = index.with_segment(
+            update.articles, files=update.origins, aliases=aliases, twins=twins
+        )
+    if aliases != index.aliases:  # a retired file's aliases go with it
+        index = SearchIndex(
+            index.segments, deleted=index.deleted, aliases=aliases, links=index.links
+        )
+    log.info("Updated the index: %s", update.summary())
+    return index.with_provenance(provenance), update
+
+
+def _saved(
+    index: SearchIndex,
+    problems: Sequence[Problem],
+    entry: Path,
+    key: str,
+    not_found: Sequence[Problem],
+    summary: str,
+) -> ArchiveSnapshot:
+    """``index`` written to the cache (its new segment and manifest), and its snapshot."""
+    try:
+        cache.save(index, problems, entry, key)
+    except (OSError, ValueError, KeyError) as exc:
+        log.warning("Could not write the index cache to %s: %s", entry, exc)
+    update = f"{summary}, {len(index.segments)} segment{'s' * (len(index.segments) != 1)}"
+    return ArchiveSnapshot.of(index, [*not_found, *problems], fingerprint=key, update=update)
 
 
 def _from_cache(entry: Path, key: str, not_found: Sequence[Problem]) -> ArchiveSnapshot | None:

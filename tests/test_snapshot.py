@@ -107,7 +107,7 @@ def story(n: int) -> Article:
 async def test_a_reload_replaces_index_and_calendar_together_or_not_at_all():
     first = ArchiveSnapshot.of_articles([story(1)])
     loads = [ArchiveSnapshot.of_articles([]), ArchiveSnapshot.of_articles([story(1), story(2)])]
-    holder = ArchiveHolder(first, load=lambda: loads.pop(0))
+    holder = ArchiveHolder(first, load=lambda _current: loads.pop(0))
 
     with pytest.raises(ReloadError, match="no readable articles"):
         await holder.reload()  # an archive emptied by mistake is refused

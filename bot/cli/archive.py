@@ -14,7 +14,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     index = commands.add_parser(
         "index", help="read the archive and build its search index now (run caches it too)"
     )
-    index.add_argument("--rebuild", action="store_true", help="ignore the cache and rebuild")
+    index.add_argument(
+        "--rebuild", action="store_true", help="ignore the cache and index the whole archive"
+    )
     index.add_argument("--strict", action="store_true", help="fail if the archive has problems")
     add_common_arguments(index)
     index.set_defaults(handler=run_index)
@@ -31,6 +33,8 @@ def run_index(args: argparse.Namespace) -> int:
     archive = open_app(args, rebuild=args.rebuild).archive.current
     report_problems(archive.problems)
     how = "loaded from cache" if archive.from_cache else "built"
+    if archive.update:  # only the archive's changes were read
+        how = f"updated ({archive.update})"
     notes = sum(p.is_note for p in archive.problems)
     problems = len(archive.problems) - notes
     print(

@@ -117,7 +117,7 @@ async def harness(tmp_path, start_at, topology):
         poster = RecordingPoster()
         archive = every_day_of(2020)
         me = Claimant("this-host:2", LEASE)
-        holder = ArchiveHolder(archive, load=lambda: archive)
+        holder = ArchiveHolder(archive, load=lambda _current: archive)
         deliverer = Deliverer(store, holder, poster, utc_now, me)
         scheduler = DigestScheduler(
             store,

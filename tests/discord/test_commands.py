@@ -152,6 +152,7 @@ async def test_reload_is_owner_only_and_picks_up_new_files(
     done = await owner.slash(channel, "dateline reload")
     message = done.followups[0] if done.followups else done.response
     assert message.content.startswith("Reloaded the archive: 18 articles")
+    assert "(+1 article from 1 file, 0 removed" in message.content  # only the change read
     found = await owner.slash(channel, "search", query="glacier")
     assert "Glacier calves giant iceberg" in found.response.embeds[0].description
     assert await article_count(owner, channel) == "18"  # /stats made afresh for the new archive
