@@ -12,7 +12,7 @@ Lifecycle, in the spirit of discord.py's ``advanced_startup.py``::
                                           # the archive watcher (archive.watch), the endpoint
         bot = create_bot(app)
         ...                               # the bot's setup calls app.start_digests(poster)
-    # closed in reverse order: digests, endpoint, watcher, bus, store
+    # closed in reverse order: digests, endpoint, segment merging, watcher, bus, store
 
 CLI commands that only read the archive use ``App.open(...)`` without
 entering it, so they never create a database.
@@ -24,7 +24,7 @@ import asyncio
 import logging
 import random
 import time
-from contextlib import AsyncExitStack
+from contextlib import AsyncExitStack, suppress
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
@@ -44,6 +44,7 @@ from bot.digest.delivery import Deliverer, Poster
 from bot.digest.schedule import DigestScheduler
 from bot.errors import ConfigError
 from bot.observe.metrics import Metrics
+from bot.search.merge import MergePolicy
 from bot.snapshot import ArchiveHolder, ReloadError
 from bot.store import Store
 from bot.store.models import Claimant
@@ -94,6 +95,7 @@ class App:
         self._digests: DigestScheduler | None = None
         self._digest_start: asyncio.Task[None] | None = None
         self._bus: Bus | None = None
+        self._merging: asyncio.Task[None] | None = None
         self.identity = process_identity()  # names this process's claims and cluster answers
 
     @classmethod
@@ -159,6 +161,8 @@ class App:
         self._resources.push_async_callback(bus.close)
         self._bus = bus
         self._start_watching()
+        self._resources.push_async_callback(self._stop_merging)
+        self.merge_in_background()  # updates made by `dateline index` may have left many segments
         if self.endpoint is not None:
             self._resources.push_async_callback(self.endpoint.close)
             await self.endpoint.start(self)
@@ -255,12 +259,44 @@ class App:
             return f"Reload failed, still serving the previous archive: {error}"
         self.metrics.reloads.labels("ok").inc()
         self.metrics.index_seconds.set(time.perf_counter() - started)
+        if self._store is not None:  # inside ``async with``, which stops it on the way out
+            self.merge_in_background()
         summary = f"Reloaded the archive: {len(loaded.index.articles):,} articles"
         if loaded.update:  # only its changes were read
             summary += f" ({loaded.update})"
         if loaded.problems:
             summary += f", {len(loaded.problems)} problem(s) skipped (see the log)"
         return summary + "."
+
+    def merge_in_background(self) -> asyncio.Task[None]:
+        """Merge the index's segments as ``search.merge_*`` ask, while queries go on.
+
+        Each update adds a segment (and deletes articles in older ones); left
+        alone, searches would cross ever more segments. The merge is built in a
+        worker thread and swapped in through the holder, so no query waits for
+        it; one runs at a time. In a cluster each process merges the index it
+        serves (the saved result is shared on its machine, docs/cluster.md).
+        """
+        if self._merging is None or self._merging.done():
+            self._merging = asyncio.create_task(self._merge_while_needed())
+        return self._merging
+
+    async def _merge_while_needed(self) -> None:
+        policy = MergePolicy.from_settings(self.settings.search)
+        cache_dir = Path(self.settings.search.cache_dir)
+        try:
+            while await self.archive.merge(policy, cache_dir):
+                segments = len(self.archive.current.index.segments)
+                log.info("Merged index segments: %d left", segments)
+        except Exception:
+            log.exception("Merging index segments failed; searching the segments as they are")
+
+    async def _stop_merging(self) -> None:
+        if self._merging is not None:
+            self._merging.cancel()
+            with suppress(asyncio.CancelledError):
+                await self._merging
+            self._merging = None
 
     async def _reload_reported(self) -> str:
         return f"{await self.reload_here()} ({self.topology.describe()})"

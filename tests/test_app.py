@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from bot.app import App
@@ -61,3 +63,28 @@ async def test_a_store_that_cannot_open_stops_start_up_in_one_line_before_the_en
         async with app:
             pass
     assert endpoint.seen == []
+
+
+async def test_updates_are_merged_in_the_background_as_the_policy_asks(tmp_path):
+    built = make_app(tmp_path)
+    search = built.settings.search.model_copy(update={"merge_factor": 2})
+    app = App(built.settings.model_copy(update={"search": search}), built.archive)
+    async with app:
+        await app.merge_in_background()  # one segment at start: nothing to merge
+        assert len(app.archive.current.index.segments) == 1
+        (tmp_path / "archive" / "late.txt").write_text(
+            "2024-03-26 09:00:00\n\nWire / Glacier retreat measured. Ice thins.\n",
+            encoding="utf-8",
+        )
+        await app.reload_here()  # the update adds a segment; two small ones make a tier
+        for _ in range(400):  # the reload started the merge: wait for it to be swapped in
+            if len(app.archive.current.index.segments) == 1:
+                break
+            await asyncio.sleep(0.05)
+        merged = app.archive.current.index
+        assert len(merged.segments) == 1
+        assert merged.search("glacier retreat")[0].article.title == "Glacier retreat measured"
+    reopened = App.open(app.settings).archive.current  # what the cache kept: the merged index
+    assert reopened.from_cache
+    assert len(reopened.index.segments) == 1
+    assert [a.id for a in reopened.index.articles] == [a.id for a in merged.articles]
