@@ -332,6 +332,9 @@ class SearchIndex:
                 return shown
             want *= 2
 
+    def _id_at(self, position: int) -> str:
+        return self._all[position].id
+
     def _ranked(
         self, scores: np.ndarray, limit: int, order: Order, counts: np.ndarray | None
     ) -> np.ndarray:
@@ -340,7 +343,7 @@ class SearchIndex:
         A date order needs ``counts``, the query words each document matched.
         """
         if order is Order.BEST or counts is None:
-            return top(scores, limit, self._timestamps)
+            return top(scores, limit, self._timestamps, self._id_at)
         candidates = np.flatnonzero(scores > 0)
         if not len(candidates):
             return candidates
@@ -400,11 +403,11 @@ class SearchIndex:
         else:
             query = parse_query(text)
             title = self._masked(score(query, self._expander, self._size, title_only=True).scores)
-            chosen = top(title, limit, self._timestamps).tolist()
+            chosen = top(title, limit, self._timestamps, self._id_at).tolist()
             if len(chosen) < limit:
                 full = self._masked(score(query, self._expander, self._size).scores)
                 full[chosen] = 0
-                chosen += top(full, limit - len(chosen), self._timestamps).tolist()
+                chosen += top(full, limit - len(chosen), self._timestamps, self._id_at).tolist()
         return [
             Suggestion(article.id, article.title, article.calendar_date)
             for article in map(self._all.__getitem__, chosen)

@@ -13,6 +13,7 @@ count as matched words nor win the exactness bonus, and add little else.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -148,11 +149,43 @@ def _word_postings(
     return found.docs, weight * (relevance + title_match * found.in_title + exactness)
 
 
-def top(scores: np.ndarray, limit: int, tiebreak: np.ndarray) -> np.ndarray:
-    """Indices of the ``limit`` best positive scores, best first; ties go to ``tiebreak`` desc."""
+def top(
+    scores: np.ndarray,
+    limit: int,
+    tiebreak: np.ndarray,
+    name: Callable[[int], str] | None = None,
+) -> np.ndarray:
+    """Indices of the ``limit`` best positive scores, best first; ties go to ``tiebreak`` desc.
+
+    Documents tied on both go in the order of ``name`` (an article's id), when
+    given, rather than of their position: positions depend on the order the
+    archive was indexed in (a rebuild reads files in path order, an update in
+    the order they came), and the same archive must rank the same either way.
+    """
     candidates = np.flatnonzero(scores > 0)
     if len(candidates) > limit:
         threshold = -np.partition(-scores[candidates], limit - 1)[limit - 1]
         candidates = candidates[scores[candidates] >= threshold]
-    order = np.lexsort((-tiebreak[candidates], -scores[candidates]))
-    return candidates[order[:limit]]
+    ranked = candidates[np.lexsort((-tiebreak[candidates], -scores[candidates]))]
+    if name is not None:
+        ranked = _ties_by_name(ranked, scores, tiebreak, name)
+    return ranked[:limit]
+
+
+def _ties_by_name(
+    ranked: np.ndarray, scores: np.ndarray, tiebreak: np.ndarray, name: Callable[[int], str]
+) -> np.ndarray:
+    """``ranked`` with each run tied on score and tiebreak put in ``name`` order (runs are rare)."""
+    tied = (scores[ranked[1:]] == scores[ranked[:-1]]) & (
+        tiebreak[ranked[1:]] == tiebreak[ranked[:-1]]
+    )
+    if not tied.any():
+        return ranked
+    ranked = ranked.copy()
+    start = 0
+    for end in range(1, len(ranked) + 1):
+        if end == len(ranked) or not tied[end - 1]:
+            if end - start > 1:
+                ranked[start:end] = sorted(ranked[start:end].tolist(), key=name)
+            start = end
+    return ranked

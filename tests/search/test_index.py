@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from bot.archive.model import Article
 from bot.errors import EmptyQuery, UnknownSource
 from bot.search.index import SearchIndex
 from bot.search.types import Filters
@@ -76,3 +77,26 @@ def test_a_random_article_comes_from_the_filtered_ones_and_none_when_none_fit(ar
 def test_queries_without_words_are_user_errors(article, query):
     with pytest.raises(EmptyQuery):
         SearchIndex.build([article()]).search(query)
+
+
+@pytest.mark.parametrize("same_story", [True, False])
+def test_articles_tied_on_score_and_time_rank_the_same_in_any_indexing_order(same_story):
+    """A rebuild reads files in path order, an update in the order they came: same answer."""
+    when = datetime(2012, 5, 1, 9, tzinfo=UTC)
+    tied = [
+        Article(
+            f"wire-{n}",
+            when,
+            "Wire",
+            "Glacier retreat measured"
+            if same_story
+            else f"Glacier retreat measured in valley {'ab'[n % 2]}",
+            "Ice thins.",
+        )
+        for n in (3, 1, 2)
+    ]
+    orders = [SearchIndex.build(order) for order in (tied, tied[::-1], tied[1:] + tied[:1])]
+    answers = {tuple(hit.article.id for hit in index.search("glacier retreat")) for index in orders}
+    assert len(answers) == 1
+    suggested = {tuple(s.id for s in index.autocomplete("glacier")) for index in orders}
+    assert len(suggested) == 1
