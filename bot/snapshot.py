@@ -221,6 +221,8 @@ def open_snapshot(
     """
     files, not_found = discover(paths)
     key = fingerprint(files, zone)
+    if not rebuild and current is not None and current.fingerprint == key:
+        return current  # nothing changed since it was loaded: no need to read the cache again
     entry = cache.folder_for(cache_dir)
     if not rebuild and (cached := _from_cache(entry, key, not_found)) is not None:
         return cached

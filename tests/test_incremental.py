@@ -104,6 +104,7 @@ def test_a_reload_applies_changes_to_the_index_it_serves(tmp_path, monkeypatch):
     reloaded = snapshot.asyncio.run(holder.reload())
     assert reloaded.update.startswith("+5 articles from 1 file, 0 removed")
     assert holder.current.index.get("a52") is not None
+    assert snapshot.asyncio.run(holder.reload()) is reloaded  # nothing changed since
 
 
 def test_dateline_index_says_what_it_did(tmp_path, capsys, monkeypatch):
