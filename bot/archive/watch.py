@@ -23,7 +23,6 @@ from __future__ import annotations
 import asyncio
 import glob
 import logging
-import threading
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from pathlib import Path
@@ -115,7 +114,8 @@ class ArchiveWatcher:
         self.missed = missed
         self.quiet = quiet.total_seconds()
         self.force_polling = force_polling  # None: watchfiles decides (WATCHFILES_FORCE_POLLING)
-        self._stopping = threading.Event()  # read by watchfiles' thread
+        # watchfiles' thread polls is_set(), a plain read, so an asyncio.Event serves.
+        self._stopping = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
 
     def start(self) -> None:
