@@ -47,8 +47,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 HERE = Path(__file__).resolve().parent
-DEFAULT_CORPUS = ROOT.parent.parent / "shared" / "corpus" / "reuters-2006-2013.jsonl"
-DEFAULT_QUERIES = ROOT.parent.parent / "shared" / "queries" / "dev.jsonl"
+DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "reuters-2006-2013.jsonl"
+DEFAULT_QUERIES = ROOT.parent / "shared" / "queries" / "dev.jsonl"
 ADDED = 1_000
 WATCH = "PT1S"
 PROBES = {"added": "Zorblatt", "watched": "Quexnorvy"}  # words no Reuters article has
