@@ -27,10 +27,12 @@ import shutil
 import sys
 import tempfile
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import orjson
@@ -51,6 +53,7 @@ CACHE_VERSION = 10  # 10: segments under a manifest; 9: term counts and length n
 _ARRAYS = ("offsets", "docs", "codes", "in_title", "title_offsets", "title_docs", "lengths")
 _OLD_ENTRY = re.compile(r"v\d+-[0-9a-f]{32}|index-v\d+")  # earlier versions' folders
 MANIFEST = "manifest.json"
+META_RUN = 10_000  # articles' rows written to meta.json at a time
 
 
 def folder_for(cache_dir: Path) -> Path:
@@ -96,14 +99,38 @@ def save(index: SearchIndex, problems: Sequence[Problem], folder: Path, key: str
     Segments already in the folder (an update of a cached index shares them)
     are not written again. Call it holding :func:`builder_lock`.
     """
+    save_parts(
+        Parts(index.segments, index.deleted, index.links, index.aliases, index.provenance),
+        problems,
+        folder,
+        key,
+    )
+
+
+@dataclass(frozen=True)
+class Parts:
+    """What a manifest names: an index's segments and the rest, without the index made of them.
+
+    A cold build saves these without ever making the index in memory.
+    """
+
+    segments: Sequence[Segment]
+    deleted: Sequence[np.ndarray | None]
+    links: np.ndarray
+    aliases: Mapping[str, str]
+    provenance: Mapping[str, Any]
+
+
+def save_parts(parts: Parts, problems: Sequence[Problem], folder: Path, key: str = "") -> None:
+    """:func:`save` of an index's parts."""
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.parent.iterdir():  # one archive, one index: don't grow forever
         if old != folder and _OLD_ENTRY.fullmatch(old.name):
             shutil.rmtree(old, ignore_errors=True)
     entries = []
-    for segment, deleted in zip(index.segments, index.deleted, strict=True):
+    for segment, deleted in zip(parts.segments, parts.deleted, strict=True):
         if not (folder / segment.name / "meta.json").is_file():
-            _write_segment(segment, folder)
+            write_segment(segment, folder)
         entries.append(
             {
                 "name": segment.name,
@@ -114,10 +141,10 @@ def save(index: SearchIndex, problems: Sequence[Problem], folder: Path, key: str
         "version": CACHE_VERSION,
         "key": key,
         "segments": entries,
-        "links": _blob(folder, "links", index.links),
-        "aliases": index.aliases,
+        "links": _blob(folder, "links", parts.links),
+        "aliases": dict(parts.aliases),
         "problems": [[p.path, p.line, p.reason] for p in problems],
-        "provenance": index.provenance,
+        "provenance": dict(parts.provenance),
     }
     staging = folder / f".{MANIFEST}.{os.getpid()}"
     with staging.open("wb") as out:
@@ -195,19 +222,42 @@ def _sweep(folder: Path, kept: set[str]) -> None:
             entry.unlink(missing_ok=True)
 
 
-def _write_segment(segment: Segment, folder: Path) -> None:
-    staging = Path(tempfile.mkdtemp(prefix=".building-", dir=folder))
+def staging_folder(folder: Path) -> Path:
+    """A new folder in ``folder`` to write a segment in before it is renamed to its name.
+
+    Named so that the next save's sweep removes it if a crash leaves it behind.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=".building-", dir=folder))
+
+
+def write_segment(segment: Segment, folder: Path, staging: Path | None = None) -> None:
+    """Write ``segment`` to its folder in ``folder``, through a staging folder then a rename.
+
+    With ``staging`` (from :func:`staging_folder`), its postings are already
+    written there (:func:`write_postings`, or a merge's) and the rest is added.
+    """
+    written = staging is not None
+    staging = staging or staging_folder(folder)
     try:
+        if not written:
+            write_postings(segment.postings, staging)
         _write(segment, staging)
         staging.rename(folder / segment.name)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _write(segment: Segment, folder: Path) -> None:
-    postings, fuzzy, sounds = segment.postings, segment.fuzzy, segment.sounds
+def write_postings(postings: Postings, folder: Path) -> Postings:
+    """Write ``postings``' arrays to ``folder``; the same postings, memory-mapped from there."""
     for name in _ARRAYS:
         np.save(folder / f"{name}.npy", getattr(postings, name))
+    return Postings(postings.terms, **{name: _mapped(folder / f"{name}.npy") for name in _ARRAYS})
+
+
+def _write(segment: Segment, folder: Path) -> None:
+    """Everything of a segment but its postings' arrays."""
+    postings, fuzzy, sounds = segment.postings, segment.fuzzy, segment.sounds
     np.save(folder / "fuzzy_keys.npy", fuzzy.keys)
     np.save(folder / "fuzzy_terms.npy", fuzzy.term_ids)
     np.save(folder / "sound_keys.npy", sounds.keys)
@@ -222,14 +272,19 @@ def _write(segment: Segment, folder: Path) -> None:
             end += out.write(article.encoded_body())
             ends.append(end)
     np.save(folder / "body_ends.npy", np.frombuffer(ends, dtype=np.int64))
-    meta = {
-        "version": CACHE_VERSION,
-        "articles": [
-            [a.id, a.published.isoformat(), a.source, a.title, a.url] for a in segment.articles
-        ],
-        "files": list(segment.files),
-    }
-    (folder / "meta.json").write_bytes(orjson.dumps(meta))  # written last: the folder is whole
+    with (folder / "meta.json").open("wb") as out:  # written last: the folder is whole
+        # {"version": ..., "files": [...], "articles": [...]}, the rows a run at a
+        # time: the whole list as one object would hold every row twice over.
+        out.write(orjson.dumps({"version": CACHE_VERSION, "files": list(segment.files)})[:-1])
+        out.write(b',"articles":[')
+        articles = segment.articles
+        for start in range(0, len(articles), META_RUN):
+            rows = [
+                [a.id, a.published.isoformat(), a.source, a.title, a.url]
+                for a in articles[start : start + META_RUN]
+            ]
+            out.write(b"," * (start > 0) + orjson.dumps(rows)[1:-1])
+        out.write(b"]}")
 
 
 def _mapped(path: Path) -> np.ndarray:

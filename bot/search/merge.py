@@ -11,7 +11,7 @@ no answer except through the statistics, which then stop counting what it
 dropped.
 
 A merge is done in two steps so that it never blocks a query: :func:`merge`
-builds the new segment from one index (slow: run it in a worker thread), and
+builds the new segment from one index (run it off the event loop), and
 :func:`apply` puts it in whichever index is current by then (fast), deleting
 in the new segment what was deleted in its sources meanwhile; when a source
 segment is gone by then, the merge is dropped.
@@ -24,11 +24,13 @@ import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from bot.config import SearchSettings
 from bot.search.index import SearchIndex
+from bot.search.joining import Source, merge_postings
 from bot.search.segment import Segment
 
 log = logging.getLogger(__name__)
@@ -79,10 +81,13 @@ class Merge:
     dropped: tuple[np.ndarray | None, ...]
 
 
-def merge(index: SearchIndex, first: int, stop: int) -> Merge:
+def merge(index: SearchIndex, first: int, stop: int, folder: Path | None = None) -> Merge:
     """One segment holding the live articles of ``index.segments[first:stop]``, in order.
 
-    The slow part (the articles are indexed again); the index is not changed.
+    The postings are merged, not the articles indexed again
+    (:mod:`bot.search.joining`); with ``folder``, an existing empty folder,
+    its postings are written there and memory-mapped rather than held in
+    memory. The index is not changed.
     """
     started = time.perf_counter()
     sources = index.segments[first:stop]
@@ -93,7 +98,14 @@ def merge(index: SearchIndex, first: int, stop: int) -> Merge:
         for n in keep:
             articles.append(segment.articles[n])
             files.append(segment.file_of(n))
-    merged = Segment.build(articles, files)
+    postings = merge_postings(
+        [
+            Source(segment.postings, None if deleted is None else ~deleted)
+            for segment, deleted in zip(sources, dropped, strict=True)
+        ],
+        folder,
+    )
+    merged = Segment.of_postings(articles, postings, files)
     log.info(
         "Merged %d segments (%d articles, %d deleted dropped) in %.1f s",
         len(sources),

@@ -47,7 +47,16 @@ class Segment:
     ) -> Segment:
         """Index ``articles``; ``files`` names each one's archive file (parallel), if known."""
         articles = list(articles)
-        postings = build_postings(articles)
+        return cls.of_postings(articles, build_postings(articles), files)
+
+    @classmethod
+    def of_postings(
+        cls,
+        articles: Sequence[Article],
+        postings: Postings,
+        files: Sequence[str | None] | None = None,
+    ) -> Segment:
+        """A segment of ``articles`` whose postings are already made (a merge's)."""
         names, origins = _origins(files, len(articles))
         return cls(
             articles,
