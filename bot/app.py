@@ -273,9 +273,11 @@ class App:
 
         Each update adds a segment (and deletes articles in older ones); left
         alone, searches would cross ever more segments. The merge is built in a
-        worker thread and swapped in through the holder, so no query waits for
-        it; one runs at a time. In a cluster each process merges the index it
-        serves (the saved result is shared on its machine, docs/cluster.md).
+        child process (``bot.search.offload``) and swapped in through the
+        holder, so no query waits for it; one runs at a time. Processes sharing
+        a cache merge once: the first takes the cache's merge lock, the others
+        then open what it saved (docs/index.md, "Merging"). A merge that fails
+        is logged and the index served as it is.
         """
         if self._merging is None or self._merging.done():
             self._merging = asyncio.create_task(self._merge_while_needed())

@@ -30,7 +30,7 @@ from bot.archive.stats import ArchiveStats, archive_stats
 from bot.config import Settings
 from bot.digest.select import OnThisDay
 from bot.errors import ConfigError
-from bot.search import cache
+from bot.search import cache, offload
 from bot.search import merge as merging
 from bot.search.index import SearchIndex
 from bot.search.merge import MergePolicy
@@ -146,34 +146,95 @@ class ArchiveHolder:
         return loaded
 
     async def merge(self, policy: MergePolicy, cache_dir: Path | None = None) -> bool:
-        """Merge index segments as ``policy`` asks, in a worker thread, and swap the result in.
+        """Merge index segments as ``policy`` asks, and swap the result in.
 
         Queries are answered by the current snapshot all the while; an update
         swapped in meanwhile is kept (what it deleted from the merged segments
-        stays deleted). With ``cache_dir``, the result is saved when the cache
-        still holds the index the merge started from. Returns whether a merge
-        was swapped in; call it again while it returns True.
+        stays deleted). With ``cache_dir``, the merge runs in a child process
+        from the cached segments (``bot.search.offload``), one process of those
+        sharing the cache at a time: one that finds the cache already holds a
+        merge of its segments opens it instead, and the result is saved when the
+        cache still holds the index the merge started from. Without one (or when
+        the cache lacks the segments) it runs in a worker thread. Returns whether
+        a merge was swapped in; call it again while it returns True.
+        Raises :class:`~bot.search.offload.MergeFailed` when the child fails.
         """
-        started = self._current.index
-        span = policy.plan(started)
+        if policy.plan(self._current.index) is None:
+            return False
+        if cache_dir is None:
+            return await self._merged_here(policy, None)
+        async with offload.one_merger(cache_dir):
+            index = self._current.index
+            done = await asyncio.to_thread(offload.adopted, index, cache_dir)
+            if done is not None:
+                return await self._swap(done, cache_dir)
+            span = policy.plan(index)
+            if span is None:
+                return False
+            if not offload.saved(index, *span, cache_dir):
+                log.info("The cache lacks the segments to merge; merging in this process")
+                return await self._merged_here(policy, cache_dir)
+            return await self._swap(await offload.in_child(index, *span, cache_dir), cache_dir)
+
+    async def _merged_here(self, policy: MergePolicy, cache_dir: Path | None) -> bool:
+        """The merge in a worker thread of this process (no cache to hand it to a child)."""
+        index = self._current.index
+        span = policy.plan(index)
         if span is None:
             return False
-        done = await asyncio.to_thread(merging.merge, started, *span)
+        return await self._swap(await asyncio.to_thread(merging.merge, index, *span), cache_dir)
+
+    async def _swap(self, done: merging.Merge, cache_dir: Path | None) -> bool:
+        """Put ``done`` in the current index and serve that (saved when the cache allows)."""
         async with self._reloading:
             current = self._current
-            index = merging.apply(current.index, done)
+            index = await asyncio.to_thread(merging.apply, current.index, done)
             if index is None:
                 return False
             if cache_dir is not None:
                 await asyncio.to_thread(cache.save_merged, current.index, index, cache_dir)
-            self._current = ArchiveSnapshot.of(
+            snapshot = await asyncio.to_thread(
+                ArchiveSnapshot.of,
                 index,
                 current.problems,
                 from_cache=current.from_cache,
                 fingerprint=current.fingerprint,
             )
+            self._current = snapshot
             heap.settle()
         return True
+
+
+def merged_on_disk(
+    snapshot: ArchiveSnapshot, policy: MergePolicy, cache_dir: Path
+) -> tuple[ArchiveSnapshot, int]:
+    """``snapshot`` with its segments merged as ``policy`` asks, in this process, and saved.
+
+    For ``dateline index``, where nothing is serving: the merges run here, one
+    after another, holding the cache's merge lock (a bot sharing the cache
+    merges those segments once, not twice), and the result is saved when the
+    cache still holds the index merging started from. Returns the snapshot
+    and how many segments it had before (equal to its count: nothing merged).
+    """
+    before = snapshot.index
+    index = before
+    with cache.merge_lock(cache_dir):
+        while (span := policy.plan(index)) is not None:
+            merged = merging.apply(index, merging.merge(index, *span))
+            if merged is None:  # cannot happen: nothing else changes ``index``
+                break
+            index = merged
+        if index is before:
+            return snapshot, len(before.segments)
+        cache.save_merged(before, index, cache_dir)
+    after = ArchiveSnapshot.of(
+        index,
+        snapshot.problems,
+        from_cache=snapshot.from_cache,
+        fingerprint=snapshot.fingerprint,
+        update=snapshot.update,
+    )
+    return after, len(before.segments)
 
 
 def _load(

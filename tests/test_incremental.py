@@ -126,6 +126,32 @@ def test_dateline_index_says_what_it_did(tmp_path, capsys, monkeypatch):
     assert out.startswith("Index built: 23 articles, 1 problem")
 
 
+def test_dateline_index_merges_the_segments_an_update_leaves(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATELINE_SEARCH__MERGE_FACTOR", "3")  # three small segments: a tier
+    monkeypatch.setenv("DATELINE_SEARCH__CACHE_DIR", str(tmp_path / "cache"))
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    (archive / "a.jsonl").write_text(articles(0, 20))
+    run(capsys, "index", "--archive", str(archive))
+    (archive / "b.jsonl").write_text(articles(100, 3))
+    code, out, _ = run(capsys, "index", "--archive", str(archive))
+    assert out.startswith("Index updated (+3 articles from 1 file, 0 removed, 2 segments): ")
+    (archive / "a.jsonl").write_text(articles(0, 15))  # changed: its 20 out, 15 in
+    code, out, _ = run(capsys, "index", "--archive", str(archive))
+    assert (code, out) == (
+        0,
+        "Index updated (+15 articles from 1 file, 20 removed, "
+        "3 segments merged into 1 segment): 18 articles, 0 problems, 0 notes "
+        "(exact duplicates, kept once).\n",
+    )
+    code, out, _ = run(capsys, "index", "--archive", str(archive))  # the cache holds the merge
+    assert out.startswith("Index loaded from cache: 18 articles")
+    saved, _ = cache.load(cache.folder_for(tmp_path / "cache"))
+    assert len(saved.segments) == 1 and saved.deleted == (None,)
+    assert answers(ArchiveSnapshot.of(saved)) == answers(rebuilt(archive, tmp_path))
+
+
 def run(capsys, *argv: str) -> tuple[int, str, str]:
     code = main([*argv])
     out, err = capsys.readouterr()

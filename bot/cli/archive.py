@@ -5,9 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 from bot.archive.stats import archive_stats
 from bot.cli.common import add_common_arguments, open_app, plural, report_problems
+from bot.search.merge import MergePolicy
+from bot.snapshot import merged_on_disk
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -30,11 +33,24 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run_index(args: argparse.Namespace) -> int:
-    archive = open_app(args, rebuild=args.rebuild).archive.current
+    app = open_app(args, rebuild=args.rebuild)
+    search = app.settings.search
+    # Updates add segments: merge them now, as the bot would at its next start.
+    archive, before = merged_on_disk(
+        app.archive.current, MergePolicy.from_settings(search), Path(search.cache_dir)
+    )
     report_problems(archive.problems)
     how = "loaded from cache" if archive.from_cache else "built"
-    if archive.update:  # only the archive's changes were read
-        how = f"updated ({archive.update})"
+    update = archive.update  # only the archive's changes were read: what they were
+    after = len(archive.index.segments)
+    if after != before:  # "..., 11 segments merged into 2", in place of "..., 11 segments"
+        merges = f"{before} segments merged into {plural(after, 'segment')}"
+        counted = f", {plural(before, 'segment')}"
+        update = f"{update.removesuffix(counted)}, {merges}" if update else merges
+    if archive.update:
+        how = "updated"
+    if update:
+        how = f"{how} ({update})"
     notes = sum(p.is_note for p in archive.problems)
     problems = len(archive.problems) - notes
     print(

@@ -28,7 +28,7 @@ import sys
 import tempfile
 from array import array
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 import orjson
-from filelock import FileLock
+from filelock import FileLock, Timeout
 
 from bot.archive import Article, Problem
 from bot.archive.bodies import BodyFile, StoredText
@@ -54,6 +54,9 @@ _ARRAYS = ("offsets", "docs", "codes", "in_title", "title_offsets", "title_docs"
 _OLD_ENTRY = re.compile(r"v\d+-[0-9a-f]{32}|index-v\d+")  # earlier versions' folders
 MANIFEST = "manifest.json"
 META_RUN = 10_000  # articles' rows written to meta.json at a time
+WAIT_LOGGED = 60.0  # seconds between the lines saying a cache lock is still awaited
+MERGE_LOCK = "merge.lock"  # in the cache folder, beside build.lock
+MERGED = "merged.json"  # in a merged segment's folder: what it was merged from
 
 
 def folder_for(cache_dir: Path) -> Path:
@@ -73,18 +76,44 @@ def key_of(folder: Path) -> str | None:
     return key if isinstance(key, str) else None
 
 
-@contextmanager
-def builder_lock(cache_dir: Path) -> Iterator[None]:
+def builder_lock(cache_dir: Path) -> AbstractContextManager[None]:
     """One builder per cache folder at a time, across processes (a lock file in the folder).
 
     Without a writable folder there is no cache to share, and no lock: build alone.
     """
+    return _locked(Path(cache_dir), "build.lock")
+
+
+def merge_lock(cache_dir: Path) -> AbstractContextManager[None]:
+    """One merger per cache folder at a time, across processes (``merge.lock``).
+
+    Separate from :func:`builder_lock`, which a merge takes only to write: an
+    update need not wait for a merge's minutes of work, and the processes of a
+    machine merge their shared segments once, the others waiting here and then
+    adopting what was merged (``bot.search.offload``).
+    """
+    return _locked(Path(cache_dir), MERGE_LOCK)
+
+
+def lock_file(cache_dir: Path, name: str) -> FileLock:
+    """The lock ``name`` of ``cache_dir``, not taken yet; any thread of this process may
+    release it (a merge waits for it in worker threads)."""
+    Path(cache_dir).mkdir(parents=True, exist_ok=True)
+    return FileLock(Path(cache_dir) / name, thread_local=False)
+
+
+@contextmanager
+def _locked(cache_dir: Path, name: str) -> Iterator[None]:
     try:
-        Path(cache_dir).mkdir(parents=True, exist_ok=True)
-        lock = FileLock(Path(cache_dir) / "build.lock")
-        lock.acquire()
+        lock = lock_file(cache_dir, name)
+        while True:  # a finite wait: filelock refuses an endless one on a lock this process holds
+            try:
+                lock.acquire(timeout=WAIT_LOGGED)
+                break
+            except Timeout:
+                log.info("Still waiting for %s, held elsewhere", lock.lock_file)
     except OSError as exc:
-        log.warning("Cannot lock the index cache in %s (%s); building alone", cache_dir, exc)
+        log.warning("Cannot lock the index cache in %s (%s); going alone", cache_dir, exc)
         yield
         return
     try:
@@ -174,19 +203,66 @@ def save_merged(before: SearchIndex, after: SearchIndex, cache_dir: Path) -> boo
         except (OSError, orjson.JSONDecodeError):
             return False
         held = [(e.get("name"), e.get("deleted")) for e in manifest.get("segments", [])]
-        if manifest.get("version") != CACHE_VERSION or held != _entries(before):
+        if manifest.get("version") != CACHE_VERSION or held != entries(before):
             return False
         problems = [Problem(path, line, reason) for path, line, reason in manifest["problems"]]
         save(after, problems, folder, manifest["key"])
         return True
 
 
-def _entries(index: SearchIndex) -> list[tuple[str, str | None]]:
+def entries(index: SearchIndex) -> list[tuple[str, str | None]]:
     """Each segment's name and deleted-set file, as a manifest names them."""
     return [
         (segment.name, None if deleted is None else _blob_name("deleted", deleted))
         for segment, deleted in zip(index.segments, index.deleted, strict=True)
     ]
+
+
+def manifest_segments(folder: Path) -> list[str]:
+    """The names of the segments the folder's manifest holds (none without a manifest)."""
+    try:
+        manifest = orjson.loads((folder / MANIFEST).read_bytes())
+        return [entry["name"] for entry in manifest["segments"]]
+    except (OSError, orjson.JSONDecodeError, KeyError, TypeError):
+        return []
+
+
+def write_merged(
+    segment: Segment,
+    folder: Path,
+    sources: Sequence[tuple[str, str | None]],
+    staging: Path | None = None,
+) -> None:
+    """Write a merged segment's folder, recording what it was merged from (``merged.json``).
+
+    ``sources`` are the merged segments' manifest entries (name, deleted-set
+    file): another process serving those same entries can adopt the segment
+    (:func:`merged_from`) instead of merging them again. The pid says which
+    process did the work. ``staging`` holds the postings a merge wrote (from
+    :func:`merging_folder`). Call it holding :func:`builder_lock`, so that no
+    save sweeps the folder away while it is renamed; it is swept as a leftover
+    until a manifest names it.
+    """
+    record = {"sources": [list(entry) for entry in sources], "pid": os.getpid()}
+    write_segment(segment, folder, staging, merged=record)
+
+
+def merging_folder(folder: Path) -> Path:
+    """A staging folder for a merge that runs without the builder lock.
+
+    A save's sweep spares it while the process that made it lives (its pid is
+    in the name), and removes it once that process is gone.
+    """
+    return staging_folder(folder, prefix=f".merging-{os.getpid()}-")
+
+
+def merged_from(segment_folder: Path) -> list[tuple[str, str | None]] | None:
+    """The manifest entries a merged segment was made from; None for a segment not merged."""
+    try:
+        record = orjson.loads((segment_folder / MERGED).read_bytes())
+        return [(name, deleted) for name, deleted in record["sources"]]
+    except (OSError, orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+        return None
 
 
 def _blob_name(kind: str, data: np.ndarray) -> str:
@@ -214,7 +290,7 @@ def _sweep(folder: Path, kept: set[str]) -> None:
     removing a file's name does not take it from those that have it open.
     """
     for entry in folder.iterdir():
-        if entry.name in kept:
+        if entry.name in kept or _merging_now(entry.name):
             continue
         if entry.is_dir():
             shutil.rmtree(entry, ignore_errors=True)
@@ -222,20 +298,39 @@ def _sweep(folder: Path, kept: set[str]) -> None:
             entry.unlink(missing_ok=True)
 
 
-def staging_folder(folder: Path) -> Path:
+_MERGING = re.compile(r"\.merging-(\d+)-.*")
+
+
+def _merging_now(name: str) -> bool:
+    """Whether ``name`` is the staging folder of a merge whose process still runs."""
+    if (match := _MERGING.fullmatch(name)) is None:
+        return False
+    try:
+        os.kill(int(match[1]), 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: it exists
+        return True
+    return True
+
+
+def staging_folder(folder: Path, prefix: str = ".building-") -> Path:
     """A new folder in ``folder`` to write a segment in before it is renamed to its name.
 
     Named so that the next save's sweep removes it if a crash leaves it behind.
     """
     folder.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=".building-", dir=folder))
+    return Path(tempfile.mkdtemp(prefix=prefix, dir=folder))
 
 
-def write_segment(segment: Segment, folder: Path, staging: Path | None = None) -> None:
+def write_segment(
+    segment: Segment, folder: Path, staging: Path | None = None, merged: dict | None = None
+) -> None:
     """Write ``segment`` to its folder in ``folder``, through a staging folder then a rename.
 
     With ``staging`` (from :func:`staging_folder`), its postings are already
     written there (:func:`write_postings`, or a merge's) and the rest is added.
+    ``merged`` is written as ``merged.json`` (see :func:`write_merged`).
     """
     written = staging is not None
     staging = staging or staging_folder(folder)
@@ -243,6 +338,8 @@ def write_segment(segment: Segment, folder: Path, staging: Path | None = None) -
         if not written:
             write_postings(segment.postings, staging)
         _write(segment, staging)
+        if merged is not None:
+            (staging / MERGED).write_bytes(orjson.dumps(merged))
         staging.rename(folder / segment.name)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -304,7 +401,7 @@ def load(folder: Path) -> tuple[SearchIndex, list[Problem]]:
         raise ValueError("cache written by another version")
     segments, deleted = [], []
     for entry in manifest["segments"]:
-        segment = _read_segment(folder / entry["name"])
+        segment = read_segment(folder / entry["name"])
         segments.append(segment)
         marks = None if entry["deleted"] is None else np.load(folder / entry["deleted"])
         if marks is not None and len(marks) != len(segment):
@@ -321,10 +418,18 @@ def load(folder: Path) -> tuple[SearchIndex, list[Problem]]:
     return index, problems
 
 
-def _read_segment(folder: Path) -> Segment:
+def read_segment(folder: Path, articles: Sequence[Article] | None = None) -> Segment:
+    """The segment saved in ``folder``, its arrays memory-mapped.
+
+    ``articles``, when the caller holds the segment's articles already (a merge's
+    survivors, in order), are reused instead of parsed from ``meta.json`` again,
+    their bodies read from this folder's file.
+    """
     meta = orjson.loads((folder / "meta.json").read_bytes())
     if meta.get("version") != CACHE_VERSION:
         raise ValueError("segment written by another version")
+    if articles is not None and len(articles) != len(meta["articles"]):
+        raise ValueError(f"{len(articles)} articles given for {folder.name}")
     arrays = {name: _mapped(folder / f"{name}.npy") for name in _ARRAYS}
     terms_text = (folder / "terms.txt").read_text(encoding="utf-8")
     postings = Postings(terms=terms_text.split("\n") if terms_text else [], **arrays)
@@ -333,16 +438,24 @@ def _read_segment(folder: Path) -> Segment:
     bodies = BodyFile.open(folder / "bodies.bin")
     ends = np.load(folder / "body_ends.npy").tolist()
     starts = [0, *ends][: len(ends)]
-    articles = [
-        Article(
-            id=row[0],
-            published=datetime.fromisoformat(row[1]),
-            source=sys.intern(row[2]),
-            title=row[3],
-            body=StoredText(bodies, start, end - start),
-            url=row[4],
-        )
-        for row, start, end in zip(meta["articles"], starts, ends, strict=True)
-    ]
+    if articles is not None:
+        articles = [
+            Article(
+                a.id, a.published, a.source, a.title, StoredText(bodies, start, end - start), a.url
+            )
+            for a, start, end in zip(articles, starts, ends, strict=True)
+        ]
+    else:
+        articles = [
+            Article(
+                id=row[0],
+                published=datetime.fromisoformat(row[1]),
+                source=sys.intern(row[2]),
+                title=row[3],
+                body=StoredText(bodies, start, end - start),
+                url=row[4],
+            )
+            for row, start, end in zip(meta["articles"], starts, ends, strict=True)
+        ]
     origins = np.load(folder / "origins.npy") if (folder / "origins.npy").is_file() else None
     return Segment(articles, postings, fuzzy, sounds, tuple(meta["files"]), origins, folder.name)

@@ -11,7 +11,8 @@ no answer except through the statistics, which then stop counting what it
 dropped.
 
 A merge is done in two steps so that it never blocks a query: :func:`merge`
-builds the new segment from one index (run it off the event loop), and
+builds the new segment from one index (``bot.search.offload`` runs it in a child
+process over the cached segments, so the serving process stays free), and
 :func:`apply` puts it in whichever index is current by then (fast), deleting
 in the new segment what was deleted in its sources meanwhile; when a source
 segment is gone by then, the merge is dropped.

@@ -7,8 +7,7 @@ from itertools import pairwise
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.search import cache
-from bot.search import merge as merging
+from bot.search import cache, offload
 from bot.search.index import SearchIndex
 from bot.search.merge import MergePolicy, apply, merge
 from bot.snapshot import ArchiveHolder, ArchiveSnapshot
@@ -108,15 +107,15 @@ async def test_an_update_swapped_in_during_a_merge_is_kept(article, tmp_path, mo
     index = _grown(article)
     cache.save(index, [], cache.folder_for(tmp_path), "key")
     holder = ArchiveHolder(ArchiveSnapshot.of(index), lambda: ArchiveSnapshot.of(index))
-    slow = merging.merge
+    slow = offload.in_child
 
-    def merge_while_updating(*args):
-        done = slow(*args)
+    async def merge_while_updating(*args):
+        done = await slow(*args)
         # An update lands while the merge is being written (as a reload would swap it).
         holder._current = ArchiveSnapshot.of(holder.current.index.without(["g1"]))
         return done
 
-    monkeypatch.setattr(merging, "merge", merge_while_updating)
+    monkeypatch.setattr(offload, "in_child", merge_while_updating)
     assert await holder.merge(POLICY, tmp_path)
     merged = holder.current.index
     assert [len(s) for s in merged.segments] == [20, 3]
