@@ -11,6 +11,7 @@ would expect picking at random among the stories holding them all:
 
     python bench/search_bench.py                       # 34k Reuters articles
     python bench/search_bench.py --corpus /tmp/reuters-all.jsonl   # 105k
+    python bench/search_bench.py --natural-seed 99 --natural-count 1000   # another natural set
 
 Baselines: ``rapidfuzz-scan`` (process.extract with WRatio over title and the
 first 300 characters of body), ``sqlite-fts5`` (BM25, unicode61 remove_diacritics 2,
@@ -333,6 +334,12 @@ def child(args: argparse.Namespace, *extra: str) -> dict:
     ]
     if args.max_queries is not None:
         command += ["--max-queries", str(args.max_queries)]
+    command += [
+        "--natural-seed",
+        str(args.natural_seed),
+        "--natural-count",
+        str(args.natural_count),
+    ]
     done = subprocess.run([*command, *extra], capture_output=True, text=True, check=False)
     if done.returncode != 0:
         sys.stderr.write(done.stderr)
@@ -369,15 +376,21 @@ def print_table(results: list[dict], ceilings: dict) -> None:
 
 
 def main() -> None:
+    global NATURAL_SEED, NATURAL_QUERIES  # read by query_sets, in this process and children
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--queries", type=Path, default=DEFAULT_QUERIES)
     parser.add_argument("--engines", default=",".join(ENGINES))
     parser.add_argument("--max-queries", type=int, default=None, help="for every engine")
+    parser.add_argument(
+        "--natural-seed", type=int, default=NATURAL_SEED, help="another natural set (held out)"
+    )
+    parser.add_argument("--natural-count", type=int, default=NATURAL_QUERIES)
     parser.add_argument("--only", help=argparse.SUPPRESS)
     parser.add_argument("--warm", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--reference", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    NATURAL_SEED, NATURAL_QUERIES = args.natural_seed, args.natural_count
 
     if args.reference:
         print(json.dumps(equal_fit_reference(args.corpus, args.queries)))

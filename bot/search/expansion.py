@@ -17,7 +17,7 @@ from bot.search.clitics import other_forms
 from bot.search.fuzzy import MIN_FUZZY_LENGTH
 from bot.search.lexicon import Lexicon, UnionFuzzy, UnionSounds
 from bot.search.plurals import number_forms
-from bot.search.subjects import subject_weight
+from bot.search.subjects import conversation_rates, subject_weight
 
 EXACT = 1.0
 SAME_WORD = 0.9  # the other number (banks for bank), other Arabic affixes (سياسات for سياسة)
@@ -53,6 +53,7 @@ class Expansion:
     # How much the word says what the search is about, 0 for a word of asking
     # ("you", "wrote"), 1 for a subject ("chrysler"): see bot.search.subjects.
     subject: float = 1.0
+    everyday: bool = False  # a word of everyday language (bot.search.together sets it apart)
 
     def __len__(self) -> int:
         return len(self.term_ids)
@@ -160,7 +161,7 @@ def expand(  # noqa: PLR0913 - the hot path: plain arguments, no object per word
     # One letter ("s" of "what's", "u" of "U.S.") says nothing of a subject alone.
     counted = len(word) > 1 and (exact is None or postings.idf[exact] >= common_idf)
     subject = _subject(word, exact, postings) if common_idf else 1.0
-    return Expansion(term_ids, weights, idf, counted, subject)
+    return Expansion(term_ids, weights, idf, counted, subject, word in conversation_rates())
 
 
 def _read_as_misheard(exact: int, found: dict[int, float], postings: Lexicon) -> None:

@@ -21,6 +21,7 @@ import numpy as np
 from bot.search.expansion import Expander, Expansion
 from bot.search.lexicon import Lexicon
 from bot.search.query import MAX_QUERY_WORDS, Query
+from bot.search.together import stand_together
 
 WORD_MATCH = 1000.0  # larger than any relevance sum, so word count dominates
 TITLE_MATCH = 8.0  # per query word found in the title, scaled by its match weight
@@ -79,12 +80,17 @@ def score(
     used: list[np.ndarray] = []  # the telling words' terms, for snippets
     common: list[np.ndarray] = []  # common words' terms: highlighted only when alone
     expansions = expansions_for(query, expander)
+    subjects = stand_together(expansions, postings, n_docs)
     # A subject the archive lacks still says what is asked: the words wrapped
     # around it do not become the search.
-    strongest = max((e.subject for e in expansions if e.counted), default=0.0)
-    for expansion in filter(len, expansions):
+    strongest = max(
+        (s for e, s in zip(expansions, subjects, strict=True) if e.counted), default=0.0
+    )
+    for expansion, weight in zip(expansions, subjects, strict=True):
+        if not len(expansion):
+            continue
         # Against the most telling word: a query of asking words alone still ranks.
-        telling = expansion.subject / strongest if strongest else 1.0
+        telling = weight / strongest if strongest else 1.0
         if expansion.counted and not telling:  # a word of asking: nothing to add
             common.append(expansion.term_ids)
             continue

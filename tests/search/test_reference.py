@@ -7,7 +7,9 @@ one article at a time, as :mod:`bot.search.ranking` and
 every word not common, the exactness bonus and word-match step of subject words, and
 the best-valued form of each query word. Which forms a typed word stands for
 (typos, plurals, sound-alikes, asking words) is the expander's, tested against
-its own brute force (test_fuzzy.py); here it is taken as given, so every
+its own brute force (test_fuzzy.py); here it is taken as given (an everyday
+word standing apart from words that headlines print together is set apart
+here by counting headlines), so every
 scoring path those rules feed is checked against the definition rather than
 against another path of the same code. A document's length is stored as a
 one-byte norm (as Lucene does), so the reference reads lengths through that
@@ -30,7 +32,7 @@ from hypothesis import strategies as st
 
 from bot.archive.model import Article
 from bot.archive.text import tokenize
-from bot.search import expansion, ranking
+from bot.search import expansion, ranking, together
 from bot.search.index import SearchIndex
 from bot.search.postings import K1, NORM_SCALE, TITLE_WEIGHT, B, length_norms
 from bot.search.query import parse_query
@@ -65,11 +67,15 @@ def reference_scores(index: SearchIndex, text: str, *, title_only: bool = False)
     # The length each posting is scored with: the nearest a one-byte norm holds.
     normed = np.expm1(length_norms(np.asarray(lengths)) / NORM_SCALE).tolist()
     expansions = ranking.expansions_for(parse_query(text), index._expander)
-    strongest = max((e.subject for e in expansions if e.counted), default=0.0)
+    subjects = _standing_together(index, titles, expansions)
+    counted = [s for e, s in zip(expansions, subjects, strict=True) if e.counted]
+    strongest = max(counted, default=0.0)
     scores = np.zeros(len(articles))
     slack = np.zeros(len(articles))
-    for word in filter(len, expansions):
-        telling = word.subject / strongest if strongest else 1.0
+    for word, weight in zip(expansions, subjects, strict=True):
+        if not len(word):
+            continue
+        telling = weight / strongest if strongest else 1.0
         if word.counted and not telling:
             continue
         subject = word.counted and telling >= ranking.SUBJECT_SHARE
@@ -102,6 +108,49 @@ def reference_scores(index: SearchIndex, text: str, *, title_only: bool = False)
                 scores[doc] += value + (ranking.WORD_MATCH * telling if subject else 0.0)
                 slack[doc] += rounding
     return Reference(scores, slack + 1e-4 * scores + 1e-3)
+
+
+def _standing_together(
+    index: SearchIndex, titles: list[list[str]], expansions: list[expansion.Expansion]
+) -> list[float]:
+    """Each word's subject weight, an everyday word set apart by headline counts.
+
+    Two words stand together when more than ``LIFT`` times the headlines that
+    chance predicts hold a form of each, and one at least; an everyday word
+    that stands with none while two others stand together weighs at most
+    ``APART`` of the strongest.
+    """
+    subjects = [e.subject for e in expansions]
+    if index.lexicon.title_postings_count < together.JUDGED_FROM:
+        return subjects
+    candidates = [n for n, e in enumerate(expansions) if e.counted and e.subject > 0 and len(e)]
+    heads = {
+        n: {
+            doc
+            for doc, title in enumerate(titles)
+            if any(index.lexicon.terms[int(t)] in title for t in expansions[n].term_ids)
+        }
+        for n in candidates
+    }
+    linked = {
+        n: any(
+            len(heads[n] & heads[m]) >= 1
+            and len(heads[n] & heads[m])
+            > together.LIFT * len(heads[n]) * len(heads[m]) / len(titles)
+            for m in candidates
+            if m != n
+        )
+        for n in candidates
+    }
+    if not any(linked.values()):
+        return subjects
+    strongest = max(subjects[n] for n in candidates)
+    return [
+        min(s, together.APART * strongest)
+        if n in linked and not linked[n] and expansions[n].everyday
+        else s
+        for n, s in enumerate(subjects)
+    ]
 
 
 def _archive(titles: list[list[str]], bodies: list[list[str]]) -> list[Article]:
@@ -138,9 +187,16 @@ queries = st.lists(
 
 @contextmanager
 def telling_as(query: list[tuple[str, float]]) -> Iterator[str]:
-    """The query's text, with its words weighed as drawn while inside."""
+    """The query's text, with its words weighed as drawn while inside.
+
+    As if the archive had the headlines to judge words by, which also sets an
+    everyday word apart from words standing together (bot.search.together).
+    """
     drawn = dict(query)
-    with patch.object(expansion, "subject_weight", lambda word, *_: drawn.get(word, 1.0)):
+    with (
+        patch.object(expansion, "subject_weight", lambda word, *_: drawn.get(word, 1.0)),
+        patch.object(together, "JUDGED_FROM", 0),
+    ):
         yield " ".join(word for word, _ in query)
 
 
