@@ -30,7 +30,7 @@ from bot.archive.stats import ArchiveStats, archive_stats
 from bot.config import Settings
 from bot.digest.select import OnThisDay
 from bot.errors import ConfigError
-from bot.search import cache, offload
+from bot.search import batched, cache, offload
 from bot.search import merge as merging
 from bot.search.index import SearchIndex
 from bot.search.merge import MergePolicy
@@ -295,22 +295,52 @@ def open_snapshot(
         if not rebuild and (updated := _updated(paths, zone, Path(cache_dir), current)):
             index, update = updated
             return _saved(index, update.ledger.problems(), entry, key, not_found, update.summary())
-        report = load_archive(paths, zone, progress=progress, spool_dir=Path(cache_dir))
-        index = SearchIndex.build(
-            report.articles, report.aliases, report.twins, files=report.origins
-        ).with_provenance({LEDGER: report.ledger.as_json()})
-        problems = [problem for problem in report.problems if problem not in not_found]
-        try:
-            cache.save(index, problems, entry, key)
-            # Serve what was just written: its arrays are memory-mapped and its bodies
-            # read from the entry, so none of the build's memory outlives the build.
-            index, problems = cache.load(entry)
-        except (OSError, ValueError, KeyError) as exc:
-            log.warning("Could not write the index cache to %s: %s", entry, exc)
+        index, problems = _whole(paths, zone, Path(cache_dir), key, not_found, progress=progress)
     return ArchiveSnapshot.of(index, [*not_found, *problems], fingerprint=key)
 
 
 LEDGER = "ledger"  # the index's provenance entry that holds the archive's ledger
+
+
+def _whole(
+    paths: Sequence[str | Path],
+    zone: tzinfo,
+    cache_dir: Path,
+    key: str,
+    not_found: Sequence[Problem],
+    *,
+    progress: bool | None,
+) -> tuple[SearchIndex, list[Problem]]:
+    """The archive read and indexed whole, into the cache in batches, and opened from there.
+
+    The loaded articles are let go before the index is opened, so the two are
+    never in memory together. Where the cache cannot be written (or read back),
+    the index is built in memory instead.
+    """
+    report = load_archive(paths, zone, progress=progress, spool_dir=cache_dir)
+    problems = [problem for problem in report.problems if problem not in not_found]
+    provenance = {LEDGER: report.ledger.as_json()}
+    entry = cache.folder_for(cache_dir)
+    try:
+        batched.build_into_cache(
+            report.articles,
+            report.origins,
+            report.aliases,
+            report.twins,
+            problems,
+            entry,
+            key=key,
+            provenance=provenance,
+        )
+        del report
+        # Serve what was just written: its arrays are memory-mapped and its bodies
+        # read from the entry, so none of the build's memory outlives the build.
+        return cache.load(entry)
+    except (OSError, ValueError, KeyError) as exc:
+        log.warning("Could not write the index cache to %s: %s", entry, exc)
+    report = load_archive(paths, zone, progress=progress, spool_dir=cache_dir)
+    index = SearchIndex.build(report.articles, report.aliases, report.twins, files=report.origins)
+    return index.with_provenance(provenance), problems
 
 
 def _updated(

@@ -125,7 +125,7 @@ class SearchIndex:
         started = time.perf_counter()
         articles = list(articles)
         segment = Segment.build(articles, files)
-        links = _links(twin_links(articles, twins or {}), chain_links(articles))
+        links = story_links(articles, twins or {})
         log.info(
             "Indexed %d articles (%d terms) in %.1f s",
             len(articles),
@@ -506,6 +506,14 @@ def _deleted_with(index: SearchIndex, positions: Sequence[int]) -> list[np.ndarr
         marks[at[segment_of == segment] - index.bases[segment]] = True
         deleted[segment] = marks
     return deleted
+
+
+def story_links(articles: Sequence[Article], twins: Mapping[str, str]) -> np.ndarray:
+    """The story links among ``articles`` (positions), as :class:`SearchIndex` keeps them.
+
+    ``twins`` maps an article with another's text to that other.
+    """
+    return _links(twin_links(articles, twins), chain_links(articles))
 
 
 def _links(twins: Iterable[tuple[int, int]], chains: Iterable[tuple[int, int]]) -> np.ndarray:
