@@ -185,24 +185,32 @@ class ArchiveHolder:
         return await self._swap(await asyncio.to_thread(merging.merge, index, *span), cache_dir)
 
     async def _swap(self, done: merging.Merge, cache_dir: Path | None) -> bool:
-        """Put ``done`` in the current index and serve that (saved when the cache allows)."""
+        """Put ``done`` in the current index and serve that (saved when the cache allows).
+
+        Each step runs in a worker thread, so the event loop keeps answering
+        while the new index and calendar are made (they hold the interpreter).
+        """
         async with self._reloading:
             current = self._current
-            index = await asyncio.to_thread(merging.apply, current.index, done)
-            if index is None:
+            merged = await asyncio.to_thread(_merged_snapshot, current, done)
+            if merged is None:
                 return False
             if cache_dir is not None:
-                await asyncio.to_thread(cache.save_merged, current.index, index, cache_dir)
-            snapshot = await asyncio.to_thread(
-                ArchiveSnapshot.of,
-                index,
-                current.problems,
-                from_cache=current.from_cache,
-                fingerprint=current.fingerprint,
-            )
-            self._current = snapshot
-            heap.settle()
+                await asyncio.to_thread(cache.save_merged, current.index, merged.index, cache_dir)
+            self._current = merged
+            await asyncio.to_thread(heap.settle)
         return True
+
+
+@heap.collection_paused()  # a new index's mass of records, all staying alive
+def _merged_snapshot(current: ArchiveSnapshot, done: merging.Merge) -> ArchiveSnapshot | None:
+    """``current`` with the merge ``done`` applied; None when its segments are gone."""
+    index = merging.apply(current.index, done)
+    if index is None:
+        return None
+    return ArchiveSnapshot.of(
+        index, current.problems, from_cache=current.from_cache, fingerprint=current.fingerprint
+    )
 
 
 def merged_on_disk(

@@ -243,7 +243,11 @@ def write_merged(
     save sweeps the folder away while it is renamed; it is swept as a leftover
     until a manifest names it.
     """
-    record = {"sources": [list(entry) for entry in sources], "pid": os.getpid()}
+    record = {
+        "sources": [list(entry) for entry in sources],
+        "files": list(segment.files),  # what opening it with the articles held needs of meta.json
+        "pid": os.getpid(),
+    }
     write_segment(segment, folder, staging, merged=record)
 
 
@@ -263,6 +267,11 @@ def merged_from(segment_folder: Path) -> list[tuple[str, str | None]] | None:
         return [(name, deleted) for name, deleted in record["sources"]]
     except (OSError, orjson.JSONDecodeError, KeyError, TypeError, ValueError):
         return None
+
+
+def merged_files(segment_folder: Path) -> list[str]:
+    """The archive files a merged segment's articles came from, as its ``meta.json`` has them."""
+    return orjson.loads((segment_folder / MERGED).read_bytes())["files"]
 
 
 def _blob_name(kind: str, data: np.ndarray) -> str:
@@ -418,18 +427,24 @@ def load(folder: Path) -> tuple[SearchIndex, list[Problem]]:
     return index, problems
 
 
-def read_segment(folder: Path, articles: Sequence[Article] | None = None) -> Segment:
+def read_segment(
+    folder: Path, articles: Sequence[Article] | None = None, files: Sequence[str] | None = None
+) -> Segment:
     """The segment saved in ``folder``, its arrays memory-mapped.
 
-    ``articles``, when the caller holds the segment's articles already (a merge's
-    survivors, in order), are reused instead of parsed from ``meta.json`` again,
-    their bodies read from this folder's file.
+    ``articles`` and ``files``, when the caller knows them already (a merge's
+    survivors, in order, and its ``merged.json``), are used instead of parsing
+    ``meta.json`` again (a second of the interpreter's time at 100k articles,
+    which a serving process would take from its queries); the articles' bodies
+    are read from this folder's file.
     """
-    meta = orjson.loads((folder / "meta.json").read_bytes())
-    if meta.get("version") != CACHE_VERSION:
-        raise ValueError("segment written by another version")
-    if articles is not None and len(articles) != len(meta["articles"]):
-        raise ValueError(f"{len(articles)} articles given for {folder.name}")
+    if articles is None or files is None:
+        meta = orjson.loads((folder / "meta.json").read_bytes())
+        if meta.get("version") != CACHE_VERSION:
+            raise ValueError("segment written by another version")
+        files = meta["files"]
+    else:
+        meta = None
     arrays = {name: _mapped(folder / f"{name}.npy") for name in _ARRAYS}
     terms_text = (folder / "terms.txt").read_text(encoding="utf-8")
     postings = Postings(terms=terms_text.split("\n") if terms_text else [], **arrays)
@@ -439,6 +454,8 @@ def read_segment(folder: Path, articles: Sequence[Article] | None = None) -> Seg
     ends = np.load(folder / "body_ends.npy").tolist()
     starts = [0, *ends][: len(ends)]
     if articles is not None:
+        if len(articles) != len(ends):
+            raise ValueError(f"{len(articles)} articles given for {folder.name}")
         articles = [
             Article(
                 a.id, a.published, a.source, a.title, StoredText(bodies, start, end - start), a.url
@@ -446,6 +463,7 @@ def read_segment(folder: Path, articles: Sequence[Article] | None = None) -> Seg
             for a, start, end in zip(articles, starts, ends, strict=True)
         ]
     else:
+        assert meta is not None
         articles = [
             Article(
                 id=row[0],
@@ -458,4 +476,4 @@ def read_segment(folder: Path, articles: Sequence[Article] | None = None) -> Seg
             for row, start, end in zip(meta["articles"], starts, ends, strict=True)
         ]
     origins = np.load(folder / "origins.npy") if (folder / "origins.npy").is_file() else None
-    return Segment(articles, postings, fuzzy, sounds, tuple(meta["files"]), origins, folder.name)
+    return Segment(articles, postings, fuzzy, sounds, tuple(files), origins, folder.name)

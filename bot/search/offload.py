@@ -41,10 +41,12 @@ from typing import Any
 import numpy as np
 from filelock import FileLock, Timeout
 
+from bot.heap import collection_paused
 from bot.search import cache
 from bot.search import merge as merging
 from bot.search.index import SearchIndex
 from bot.search.merge import Merge
+from bot.search.segment import Segment
 
 log = logging.getLogger(__name__)
 
@@ -119,6 +121,7 @@ def adopted(index: SearchIndex, cache_dir: Path) -> Merge | None:
     return None
 
 
+@collection_paused()  # a mass of records that all stay alive: nothing for the collector
 def opened(index: SearchIndex, first: int, stop: int, segment_folder: Path) -> Merge:
     """The merge of ``index.segments[first:stop]`` saved in ``segment_folder``, opened.
 
@@ -137,8 +140,39 @@ def opened(index: SearchIndex, first: int, stop: int, segment_folder: Path) -> M
             else [segment.articles[n] for n in np.flatnonzero(~gone).tolist()]
         )
     ]
-    segment = cache.read_segment(segment_folder, kept)
+    segment = cache.read_segment(segment_folder, kept, cache.merged_files(segment_folder))
+    _carry_tables(segment, sources, dropped)
     return Merge(segment, tuple(sources), tuple(dropped))
+
+
+def _carry_tables(
+    merged: Segment, sources: Sequence[Segment], dropped: Sequence[np.ndarray | None]
+) -> None:
+    """Give ``merged`` its per-article tables from its sources' survivors, not made again.
+
+    ``Segment``'s cached properties (timestamps, calendar ordinals, story
+    headlines) would be computed over every article in Python by the first
+    index over it: the survivors' values, in order, are the sources' own.
+    """
+    survivors = [
+        np.arange(len(s)) if gone is None else np.flatnonzero(~gone)
+        for s, gone in zip(sources, dropped, strict=True)
+    ]
+    table = merged.__dict__  # where functools.cached_property keeps a computed value
+    for name in ("timestamps", "ordinals", "headlines"):
+        if not all(name in s.__dict__ for s in sources):
+            continue  # not computed for them either (headlines wait for an update): left lazy
+        values = [s.__dict__[name] for s in sources]
+        if name == "headlines":
+            table[name] = [
+                lines[n]
+                for lines, keep in zip(values, survivors, strict=True)
+                for n in keep.tolist()
+            ]
+        else:
+            table[name] = np.concatenate(
+                [array[keep] for array, keep in zip(values, survivors, strict=True)]
+            )
 
 
 async def run_in_child(function: Any, *args: Any) -> Any:
