@@ -26,6 +26,19 @@ def settle() -> None:
     gc.freeze()
 
 
+def settle_young() -> None:
+    """Exempt what was made since the last :func:`settle` from collection, collecting nothing.
+
+    After a merge is swapped in: the replaced segments and index are freed by
+    reference counting (measured at 105k: nothing of them waits for the
+    collector), and the full collection :func:`settle` runs is one call that
+    holds the interpreter for a quarter of a second at 105k articles, which
+    the queries answered meanwhile would wait out. The next reload's
+    :func:`settle` collects any cycle left behind.
+    """
+    gc.freeze()
+
+
 # Allocations between young collections while serving (CPython's default: 700).
 SERVING_THRESHOLDS = (10_000, 20, 20)
 

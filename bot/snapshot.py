@@ -198,7 +198,7 @@ class ArchiveHolder:
             if cache_dir is not None:
                 await asyncio.to_thread(cache.save_merged, current.index, merged.index, cache_dir)
             self._current = merged
-            await asyncio.to_thread(heap.settle)
+            heap.settle_young()  # no full collection: the queries meanwhile would wait for it
         return True
 
 

@@ -438,13 +438,12 @@ def read_segment(
     which a serving process would take from its queries); the articles' bodies
     are read from this folder's file.
     """
+    meta = None
     if articles is None or files is None:
         meta = orjson.loads((folder / "meta.json").read_bytes())
         if meta.get("version") != CACHE_VERSION:
             raise ValueError("segment written by another version")
-        files = meta["files"]
-    else:
-        meta = None
+    names: Sequence[str] = meta["files"] if meta is not None else files or ()
     arrays = {name: _mapped(folder / f"{name}.npy") for name in _ARRAYS}
     terms_text = (folder / "terms.txt").read_text(encoding="utf-8")
     postings = Postings(terms=terms_text.split("\n") if terms_text else [], **arrays)
@@ -476,4 +475,4 @@ def read_segment(
             for row, start, end in zip(meta["articles"], starts, ends, strict=True)
         ]
     origins = np.load(folder / "origins.npy") if (folder / "origins.npy").is_file() else None
-    return Segment(articles, postings, fuzzy, sounds, tuple(files), origins, folder.name)
+    return Segment(articles, postings, fuzzy, sounds, tuple(names), origins, folder.name)
