@@ -370,6 +370,8 @@ def _write(segment: Segment, folder: Path) -> None:
     np.save(folder / "sound_terms.npy", sounds.term_ids)
     if segment.origins is not None:
         np.save(folder / "origins.npy", segment.origins)
+    for name in Segment.STORED:
+        np.save(folder / f"{name}.npy", getattr(segment, name))
     (folder / "terms.txt").write_text("\n".join(postings.terms), encoding="utf-8")
     ends = array("q")
     end = 0
@@ -475,4 +477,9 @@ def read_segment(
             for row, start, end in zip(meta["articles"], starts, ends, strict=True)
         ]
     origins = np.load(folder / "origins.npy") if (folder / "origins.npy").is_file() else None
-    return Segment(articles, postings, fuzzy, sounds, tuple(names), origins, folder.name)
+    stored = {
+        name: _mapped(folder / f"{name}.npy")
+        for name in Segment.STORED
+        if (folder / f"{name}.npy").is_file()
+    }
+    return Segment(articles, postings, fuzzy, sounds, tuple(names), origins, folder.name, stored)

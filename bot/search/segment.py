@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -21,7 +21,7 @@ from bot.archive.model import Article
 from bot.search.fuzzy import FuzzyIndex
 from bot.search.postings import Postings, build_postings
 from bot.search.sounds import SoundIndex
-from bot.search.stories import headline_key
+from bot.search.stories import headline_hashes, headline_key
 
 NO_FILE = -1  # an article whose archive file was not recorded
 
@@ -40,6 +40,9 @@ class Segment:
     files: tuple[str, ...] = ()
     origins: np.ndarray | None = None  # int32 per article
     name: str = field(default_factory=lambda: new_name())  # its folder in the cache
+    # The per-article values below as the cache saved them (by name), so a process
+    # opening a cached index of 10^6 articles maps them instead of deriving them.
+    stored: Mapping[str, np.ndarray] = field(default_factory=dict)
 
     @classmethod
     def build(
@@ -85,16 +88,21 @@ class Segment:
         return None if origin == NO_FILE else self.files[origin]
 
     # Per-article values every index over this segment needs, computed once per
-    # segment: an index that gains a segment reuses the others'.
+    # segment (an index that gains a segment reuses the others') and saved with it.
+    STORED = ("timestamps", "ordinals", "headline_hashes")
 
     @cached_property
     def timestamps(self) -> np.ndarray:
+        if (stored := self.stored.get("timestamps")) is not None:
+            return stored
         return np.fromiter(
             (a.published.timestamp() for a in self.articles), np.float64, len(self.articles)
         )
 
     @cached_property
     def ordinals(self) -> np.ndarray:
+        if (stored := self.stored.get("ordinals")) is not None:
+            return stored
         return np.fromiter(
             (a.calendar_date.toordinal() for a in self.articles), np.int32, len(self.articles)
         )
@@ -103,6 +111,13 @@ class Segment:
     def headlines(self) -> list[str]:
         """Each article's headline as a story's versions share it (bot.search.stories)."""
         return [headline_key(a.title) for a in self.articles]
+
+    @cached_property
+    def headline_hashes(self) -> np.ndarray:
+        """Each article's :func:`~bot.search.stories.headline_hashes` (uint64)."""
+        if (stored := self.stored.get("headline_hashes")) is not None:
+            return stored
+        return headline_hashes(self.headlines)
 
 
 def _origins(files: Sequence[str | None] | None, size: int) -> tuple[tuple[str, ...], np.ndarray]:

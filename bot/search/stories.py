@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from hashlib import blake2b
 from itertools import pairwise
 
 import numpy as np
@@ -32,6 +33,20 @@ REFILED = re.compile(r"^\s*(?:update|wrapup|refile|rpt|corrected)\s*\d*\s*[-:]\s
 def headline_key(title: str) -> str:
     """The headline as its versions share it: re-filing prefix off, words normalised."""
     return " ".join(tokenize(REFILED.sub("", title, count=1)))
+
+
+def headline_hashes(keys: Iterable[str]) -> np.ndarray:
+    """A 64-bit hash of each headline key (uint64), the same in every process.
+
+    Updates find the stories a new article may join by comparing these, not
+    the keys: they are saved with each segment, so a process that opens a
+    cached index of 10^6 articles need not derive every headline again. Two
+    keys sharing a hash only add candidates; chains are drawn on the keys.
+    """
+    digests = b"".join(
+        blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).digest() for key in keys
+    )
+    return np.frombuffer(digests, dtype=np.uint64).copy()
 
 
 def story_groups(articles: Sequence[Article], twins: Mapping[str, str]) -> np.ndarray:
@@ -78,28 +93,29 @@ def chain_links(
     return links
 
 
-def groups_from(size: int, links: Iterable[tuple[int, int]]) -> np.ndarray:
+def groups_from(size: int, links: np.ndarray | Iterable[tuple[int, int]]) -> np.ndarray:
     """Per position, the smallest position it is linked to, directly or not (int32).
 
-    Only linked positions take part in the union-find, so an archive of 10^6
-    articles with a few thousand links costs a few thousand steps.
+    Union-find in whole-array steps (hook each link's larger root onto the
+    smaller, then halve every path until each position points at its root),
+    so its cost is a few passes over the links and positions: a replicated
+    archive of 10^6 articles has about as many links as articles.
     """
-    parent: dict[int, int] = {}
-
-    def root(n: int) -> int:
-        while (up := parent.get(n, n)) != n:
-            parent[n] = parent.get(up, up)
-            n = up
-        return n
-
-    for a, b in links:
-        a, b = root(a), root(b)
-        if a != b:
-            parent[max(a, b)] = min(a, b)
-    groups = np.arange(size, dtype=np.int32)
-    for n in list(parent):
-        groups[n] = root(n)
-    return groups
+    pairs = np.asarray(links if isinstance(links, np.ndarray) else list(links), dtype=np.int64)
+    parent = np.arange(size, dtype=np.int64)
+    if not pairs.size:
+        return parent.astype(np.int32)
+    first, second = pairs.reshape(-1, 2).T
+    while True:
+        roots_first, roots_second = parent[first], parent[second]
+        apart = roots_first != roots_second
+        if not apart.any():
+            return parent.astype(np.int32)
+        low = np.minimum(roots_first[apart], roots_second[apart])
+        np.minimum.at(parent, roots_first[apart], low)  # roots only: the forest stays a forest
+        np.minimum.at(parent, roots_second[apart], low)
+        while not np.array_equal(up := parent[parent], parent):
+            parent = up
 
 
 def _same_text(one: Article, other: Article) -> bool:
@@ -111,8 +127,11 @@ def _same_text(one: Article, other: Article) -> bool:
 def versions_of(groups: np.ndarray, timestamps: np.ndarray) -> dict[int, tuple[int, ...]]:
     """Each story of several versions: its group -> the versions' positions, oldest first."""
     firsts, counts = np.unique(groups, return_counts=True)
-    shared = set(firsts[counts > 1].tolist())
-    stories: dict[int, list[int]] = {}
-    for n in np.flatnonzero(np.isin(groups, list(shared))).tolist() if shared else []:
-        stories.setdefault(int(groups[n]), []).append(n)
-    return {g: tuple(sorted(m, key=lambda n: timestamps[n])) for g, m in stories.items()}
+    members = np.flatnonzero(np.isin(groups, firsts[counts > 1]))
+    if not len(members):
+        return {}
+    # By story, then by time; positions ascending among equal times (lexsort is stable).
+    members = members[np.lexsort((timestamps[members], groups[members]))]
+    starts = np.flatnonzero(np.diff(groups[members], prepend=-1))
+    runs = np.split(members, starts[1:])
+    return {int(groups[run[0]]): tuple(run.tolist()) for run in runs}

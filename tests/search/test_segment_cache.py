@@ -13,6 +13,7 @@ from pathlib import Path
 from bot.archive.model import Article
 from bot.search import cache
 from bot.search.index import SearchIndex
+from bot.search.segment import Segment
 
 
 def batch(k: int, size: int) -> list[Article]:
@@ -37,6 +38,18 @@ def seen(index: SearchIndex) -> list:
         for text in ("batch0", "batch1 story", "markt rally", "story 3", "wor")
     ]
 
+
+
+def test_per_article_columns_are_read_from_the_cache_not_derived_again(tmp_path):
+    folder = cache.folder_for(tmp_path)
+    articles = batch(0, 12)
+    cache.save(SearchIndex.build(articles), [], folder, "key")
+    (segment,) = cache.load(folder)[0].segments
+    fresh = Segment.build(articles)
+    for name in Segment.STORED:
+        assert name in segment.stored
+        assert getattr(segment, name) is segment.stored[name]
+        assert getattr(segment, name).tolist() == getattr(fresh, name).tolist()
 
 def test_a_saved_index_opens_as_it_was(tmp_path):
     folder = cache.folder_for(tmp_path)

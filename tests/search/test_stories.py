@@ -7,11 +7,13 @@ from datetime import UTC, datetime
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.archive.loader import load_archive
 from bot.search.cache import load, save
 from bot.search.index import SearchIndex
-from bot.search.stories import headline_key, story_groups
+from bot.search.stories import groups_from, headline_key, story_groups, versions_of
 
 
 def day(n: int) -> datetime:
@@ -145,3 +147,44 @@ def test_a_recurring_headline_over_another_text_is_another_story(article):
         article("Stocks rise", "Banks gained after earnings beat forecasts.", published=day(2)),
     ]
     assert story_groups(articles, {}).tolist() == [0, 1]
+
+
+@given(
+    st.integers(1, 40).flatmap(
+        lambda size: st.tuples(
+            st.just(size),
+            st.lists(st.tuples(st.integers(0, size - 1), st.integers(0, size - 1)), max_size=60),
+            st.lists(st.integers(0, 5), min_size=size, max_size=size),
+        )
+    )
+)
+def test_stories_are_the_linked_components_and_versions_run_oldest_first(drawn):
+    size, links, times = drawn
+    # The reference: grow each component from its smallest position, breadth first.
+    neighbours: dict[int, set[int]] = {n: set() for n in range(size)}
+    for a, b in links:
+        neighbours[a].add(b)
+        neighbours[b].add(a)
+    expected = list(range(size))
+    for start in range(size):
+        if expected[start] != start:
+            continue
+        frontier = [start]
+        while frontier:
+            n = frontier.pop()
+            for m in neighbours[n]:
+                if m > start and expected[m] == m:
+                    expected[m] = start
+                    frontier.append(m)
+    groups = groups_from(size, links)
+    assert groups.tolist() == expected
+    stamps = np.asarray(times, dtype=np.float64)
+    versions = versions_of(groups, stamps)
+    members: dict[int, list[int]] = {}
+    for n, group in enumerate(expected):
+        members.setdefault(group, []).append(n)
+    assert versions == {
+        group: tuple(sorted(run, key=lambda n: (times[n], n)))
+        for group, run in members.items()
+        if len(run) > 1
+    }
