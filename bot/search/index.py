@@ -546,12 +546,15 @@ def _relinked(  # noqa: PLR0913 - one step of an update, all of it needed
         keep &= ~np.isin(links[:, :2], np.asarray(gone)).any(axis=1)
     hashes = _joined([segment.headline_hashes for segment in (*index.segments, *added)], np.uint64)
     concerned = np.isin(hashes, touched)
+    redrawn = np.zeros(len(links), bool)
     if len(links) and len(touched):
-        keep &= ~((links[:, 2] == LINK_CHAIN) & concerned[links[:, 0]])
+        redrawn = (links[:, 2] == LINK_CHAIN) & concerned[links[:, 0]] & keep
+        keep &= ~redrawn
     if live is not None:
         concerned &= live
     members = np.flatnonzero(concerned).tolist()
-    return np.concatenate([links[keep], _links(twins, chain_links(articles, members))])
+    known = set(map(tuple, links[redrawn, :2].tolist()))
+    return np.concatenate([links[keep], _links(twins, chain_links(articles, members, known))])
 
 
 __all__ = ["LINK_CHAIN", "LINK_TWIN", "WORD_MATCH", "SearchIndex"]

@@ -16,7 +16,7 @@ same under different headlines are not detected.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 from hashlib import blake2b
 from itertools import pairwise
 
@@ -68,7 +68,9 @@ def twin_links(articles: Sequence[Article], twins: Mapping[str, str]) -> list[tu
 
 
 def chain_links(
-    articles: Sequence[Article], members: Iterable[int] | None = None
+    articles: Sequence[Article],
+    members: Iterable[int] | None = None,
+    linked: Container[tuple[int, int]] = (),
 ) -> list[tuple[int, int]]:
     """Pairs of positions that are consecutive versions of one headline's story.
 
@@ -76,7 +78,9 @@ def chain_links(
     order of publication and each is joined to the next when it came within
     ``WINDOW_DAYS`` and their bodies share most words. ``members`` limits this
     to those positions (all the articles of the headlines concerned, or the
-    chains differ); every position when not given.
+    chains differ); every position when not given. Pairs in ``linked`` were
+    found to share their text before (whether two bodies do depends on them
+    alone), so an update does not read them again.
     """
     by_headline: dict[str, list[int]] = {}
     for n in range(len(articles)) if members is None else sorted(members):
@@ -88,7 +92,9 @@ def chain_links(
         chain.sort(key=lambda n: articles[n].published)
         for earlier, later in pairwise(chain):
             gap = articles[later].calendar_date - articles[earlier].calendar_date
-            if gap.days <= WINDOW_DAYS and _same_text(articles[earlier], articles[later]):
+            if gap.days <= WINDOW_DAYS and (
+                (earlier, later) in linked or _same_text(articles[earlier], articles[later])
+            ):
                 links.append((earlier, later))
     return links
 
