@@ -66,7 +66,8 @@ class ArchiveSnapshot:
         update: str = "",
     ) -> ArchiveSnapshot:
         """A snapshot of ``index``, with the calendar made from the same articles."""
-        calendar = OnThisDay(index.articles, index.groups)
+        ordinals, timestamps = index.calendar_columns
+        calendar = OnThisDay(index.articles, index.groups, ordinals=ordinals, timestamps=timestamps)
         return cls(index, calendar, tuple(problems), from_cache, fingerprint, update)
 
     @classmethod

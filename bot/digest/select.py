@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import chain, zip_longest
 
+import numpy as np
+
 from bot.archive.model import Article
 
 
@@ -58,19 +60,30 @@ class OnThisDay:
     keeps the story's latest version of that day, the most developed one.
     """
 
-    def __init__(self, articles: Iterable[Article], stories: Iterable[int] | None = None) -> None:
+    def __init__(
+        self,
+        articles: Iterable[Article],
+        stories: Iterable[int] | None = None,
+        *,
+        ordinals: np.ndarray | None = None,
+        timestamps: np.ndarray | None = None,
+    ) -> None:
+        """``stories``, ``ordinals`` (calendar dates) and ``timestamps`` run parallel to
+        ``articles``; an index passes the arrays it holds, as deriving them from the
+        articles is seconds at 10^6 of them."""
         articles = list(articles)
-        story_of = range(len(articles)) if stories is None else stories
-        latest: dict[tuple[int, int], Article] = {}
-        for article, story in zip(articles, story_of, strict=True):
-            key = (article.calendar_date.toordinal(), int(story))
-            kept = latest.get(key)
-            if kept is None or (article.published, article.id) > (kept.published, kept.id):
-                latest[key] = article
+        size = len(articles)
+        if ordinals is None:
+            ordinals = np.fromiter((a.calendar_date.toordinal() for a in articles), np.int64, size)
+        if timestamps is None:
+            timestamps = np.fromiter((a.published.timestamp() for a in articles), np.float64, size)
+        story = np.arange(size) if stories is None else np.fromiter(stories, np.int64, size)
+        kept = _latest_per_day_and_story(articles, np.asarray(ordinals), story, timestamps)
         self._by_day: dict[tuple[int, int], list[Article]] = defaultdict(list)
-        for article in latest.values():
-            when = article.calendar_date
-            self._by_day[(when.month, when.day)].append(article)
+        days, which = np.unique(np.asarray(ordinals)[kept], return_inverse=True)
+        keys = [((d := date.fromordinal(o)).month, d.day) for o in days.tolist()]
+        for n, day in zip(kept.tolist(), which.tolist(), strict=True):
+            self._by_day[keys[day]].append(articles[n])
 
     def select(self, day: date) -> list[YearGroup]:
         """Groups for ``day``, newest year first; empty when the archive has nothing."""
@@ -97,3 +110,25 @@ class OnThisDay:
                 if candidate.year == day.year and accept(self.select(candidate)):
                     return candidate
         return None
+
+
+def _latest_per_day_and_story(
+    articles: Sequence[Article], ordinals: np.ndarray, stories: np.ndarray, timestamps: np.ndarray
+) -> np.ndarray:
+    """Positions of each (calendar day, story)'s latest article, ascending.
+
+    Sorted by day, story and time, a run's last article is its latest; where
+    the latest time is shared (rare), the larger id, as ``(published, id)`` sorts.
+    """
+    order = np.lexsort((timestamps, stories, ordinals))
+    day, story, when = ordinals[order], stories[order], timestamps[order]
+    last = np.ones(len(order), bool)
+    last[:-1] = (day[1:] != day[:-1]) | (story[1:] != story[:-1])
+    chosen = order.copy()
+    tied = np.flatnonzero(last[1:] & ~last[:-1] & (when[1:] == when[:-1])) + 1
+    for end in tied.tolist():
+        start = end
+        while start > 0 and not last[start - 1] and when[start - 1] == when[end]:
+            start -= 1
+        chosen[end] = max(order[start : end + 1].tolist(), key=lambda n: articles[int(n)].id)
+    return np.sort(chosen[last])

@@ -244,6 +244,12 @@ class SearchIndex:
         index._recent = OrderedDict()
         return index
 
+    @property
+    def calendar_columns(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per live article (parallel to ``articles``): its calendar date's ordinal, its time."""
+        live = self._live_positions
+        return self._ordinals[live], self._timestamps[live]
+
     def deleted_count(self, segment: int) -> int:
         """How many of segment number ``segment``'s documents are deleted."""
         deleted = self.deleted[segment]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.archive.model import Article
 from bot.digest.plan import DigestOptions, plan_digest
@@ -166,3 +168,40 @@ def test_a_story_filed_several_times_in_a_day_is_one_item_its_latest_version():
     # Without story groups every article is its own item, as before.
     alone = plan_digest(OnThisDay(versions), date(2024, 3, 26), DigestOptions())
     assert len([a for g in alone.groups for a in g.articles]) == 4
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 3),  # the story
+            st.integers(0, 4),  # the day within 2020-2023's 1-5 March
+            st.integers(0, 2),  # the hour: equal times tie
+            st.integers(-2, 2),  # the offset in hours: times compare as instants
+            st.sampled_from("abc"),  # the id's first letter: ties go to the larger id
+        ),
+        max_size=30,
+    )
+)
+def test_a_day_keeps_each_storys_latest_version_of_that_day(drawn):
+    articles = [
+        Article(
+            f"{letter}{n}",
+            datetime(2020 + day % 4, 3, 1 + day, 21 + hour, tzinfo=timezone(timedelta(hours=off))),
+            "Wire",
+            f"Story {story}",
+            "Text.",
+        )
+        for n, (story, day, hour, off, letter) in enumerate(drawn)
+    ]
+    stories = [story for story, *_ in drawn]
+    # The rule, article by article.
+    latest: dict[tuple[date, int], Article] = {}
+    for a, story in zip(articles, stories, strict=True):
+        kept = latest.get((a.calendar_date, story))
+        if kept is None or (a.published, a.id) > (kept.published, kept.id):
+            latest[(a.calendar_date, story)] = a
+    calendar = OnThisDay(articles, stories)
+    for day in range(1, 8):
+        wanted = sorted(a.id for (when, _), a in latest.items() if when == date(when.year, 3, day))
+        shown = [a.id for group in calendar.select(date(2030, 3, day)) for a in group.articles]
+        assert sorted(shown) == wanted

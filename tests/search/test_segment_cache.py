@@ -39,7 +39,6 @@ def seen(index: SearchIndex) -> list:
     ]
 
 
-
 def test_per_article_columns_are_read_from_the_cache_not_derived_again(tmp_path):
     folder = cache.folder_for(tmp_path)
     articles = batch(0, 12)
@@ -50,6 +49,7 @@ def test_per_article_columns_are_read_from_the_cache_not_derived_again(tmp_path)
         assert name in segment.stored
         assert getattr(segment, name) is segment.stored[name]
         assert getattr(segment, name).tolist() == getattr(fresh, name).tolist()
+
 
 def test_a_saved_index_opens_as_it_was(tmp_path):
     folder = cache.folder_for(tmp_path)
