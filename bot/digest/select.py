@@ -124,11 +124,16 @@ def _latest_per_day_and_story(
     day, story, when = ordinals[order], stories[order], timestamps[order]
     last = np.ones(len(order), bool)
     last[:-1] = (day[1:] != day[:-1]) | (story[1:] != story[:-1])
-    chosen = order.copy()
-    tied = np.flatnonzero(last[1:] & ~last[:-1] & (when[1:] == when[:-1])) + 1
-    for end in tied.tolist():
-        start = end
-        while start > 0 and not last[start - 1] and when[start - 1] == when[end]:
-            start -= 1
-        chosen[end] = max(order[start : end + 1].tolist(), key=lambda n: articles[int(n)].id)
-    return np.sort(chosen[last])
+    run = np.cumsum(last) - last  # each article's (day, story) run, numbered in order
+    ends = np.flatnonzero(last)
+    chosen = order[ends]
+    # Runs whose latest time is shared (rare in an archive): the larger id wins.
+    tying = np.flatnonzero(when == when[ends][run])
+    tied_runs = np.flatnonzero(np.bincount(run[tying], minlength=len(ends)) > 1)
+    if len(tied_runs):
+        tying = tying[np.isin(run[tying], tied_runs)]
+        ids = np.array([articles[n].id for n in order[tying].tolist()])
+        tying = tying[np.lexsort((ids, run[tying]))]
+        winners = np.flatnonzero(np.r_[run[tying][1:] != run[tying][:-1], True])
+        chosen[run[tying[winners]]] = order[tying[winners]]
+    return np.sort(chosen)
