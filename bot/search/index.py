@@ -97,13 +97,7 @@ class SearchIndex:
         self.lexicon = Lexicon([(s.postings, s.fuzzy, s.sounds) for s in self.segments])
         self._ordinals = _joined([s.ordinals for s in self.segments], np.int32)
         self._timestamps = _joined([s.timestamps for s in self.segments], np.float64)
-        self._by_id = {self._all[n].id: n for n in live.tolist()}
-        self.sources = sorted({a.source for a in self.articles}, key=str.casefold)
-        source_ids = {s.casefold(): n for n, s in enumerate(self.sources)}
-        self._source_ids = np.fromiter(
-            (source_ids.get(a.source.casefold(), -1) for a in self._all), np.int32, self._size
-        )
-        self._source_lookup = source_ids
+        self.sources, self._source_lookup, self._source_ids = _outlets(self.segments, self._live)
         self._newest_first = live[np.argsort(-self._timestamps[live], kind="stable")]
         self._stories = groups_from(self._size, self.links[:, :2])
         # Per live article (parallel to ``articles``), its story's first version.
@@ -173,7 +167,8 @@ class SearchIndex:
         """:meth:`with_segment` for segments already built (each added after the others)."""
         index = self
         for segment in segments:
-            replaced = [index._by_id[a.id] for a in segment.articles if a.id in index._by_id]
+            found = (index._position(a.id) for a in segment.articles)
+            replaced = [position for position in found if position is not None]
             deleted = [*_deleted_with(index, replaced), None]
             all_articles = [*index._all, *segment.articles]
             positions = {a.id: index._size + n for n, a in enumerate(segment.articles)}
@@ -181,7 +176,7 @@ class SearchIndex:
                 (positions[twin], where)
                 for twin, original in (twins or {}).items()
                 if twin in positions
-                and (where := positions.get(original, index._by_id.get(original))) is not None
+                and (where := positions.get(original, index._position(original))) is not None
                 and where not in replaced
             ]
             touched = np.concatenate([segment.headline_hashes, index._headline_hashes(replaced)])
@@ -213,7 +208,7 @@ class SearchIndex:
         as given to :meth:`with_segment`. Unknown ids and files are ignored.
         ``provenance``, when given, replaces the index's.
         """
-        positions = {self._by_id[i] for i in ids if i in self._by_id}
+        positions = {p for i in ids if (p := self._position(i)) is not None}
         paths = set(files)
         if paths:
             for segment, base in zip(self.segments, self.bases.tolist(), strict=False):
@@ -257,11 +252,19 @@ class SearchIndex:
 
     def file_of(self, article_id: str) -> str | None:
         """The archive file a live article came from, as given to :meth:`with_segment`."""
-        position = self._by_id.get(article_id)
+        position = self._position(article_id)
         if position is None:
             return None
         segment = int(np.searchsorted(self.bases, position, side="right")) - 1
         return self.segments[segment].file_of(position - int(self.bases[segment]))
+
+    def _position(self, article_id: str) -> int | None:
+        """The global position of the live article ``article_id``; None when there is none."""
+        for segment, base in zip(reversed(self.segments), self.bases[-2::-1].tolist(), strict=True):
+            local = segment.positions.get(article_id)
+            if local is not None and (self._live is None or self._live[base + local]):
+                return base + local
+        return None
 
     def _headline_hashes(self, positions: Sequence[int]) -> np.ndarray:
         """The headline hashes of the articles at global ``positions``."""
@@ -270,7 +273,7 @@ class SearchIndex:
         return _joined([s.headline_hashes for s in self.segments], np.uint64)[list(positions)]
 
     def get(self, article_id: str) -> Article | None:
-        position = self._by_id.get(self.aliases.get(article_id, article_id))
+        position = self._position(self.aliases.get(article_id, article_id))
         return None if position is None else self._all[position]
 
     def search(
@@ -486,6 +489,28 @@ def _found(pattern: re.Pattern[str], text: str) -> bool:
 
 def _joined(arrays: list[np.ndarray], dtype: type) -> np.ndarray:
     return np.concatenate(arrays) if arrays else np.zeros(0, dtype=dtype)
+
+
+def _outlets(
+    segments: Sequence[Segment], live: np.ndarray | None
+) -> tuple[list[str], dict[str, int], np.ndarray]:
+    """The live articles' outlets (sorted as people read them), their numbers by
+    casefolded name, and per global position its outlet's number (-1: none live)."""
+    named: set[str] = set()
+    base = 0
+    for segment in segments:
+        names, codes = segment.outlets
+        used = codes if live is None else codes[live[base : base + len(codes)]]
+        named.update(names[n] for n in np.unique(used).tolist())
+        base += len(codes)
+    sources = sorted(named, key=str.casefold)
+    lookup = {name.casefold(): n for n, name in enumerate(sources)}
+    numbers = [
+        np.asarray([lookup.get(name.casefold(), -1) for name in names], np.int32)[codes]
+        for names, codes in (segment.outlets for segment in segments)
+        if len(codes)
+    ]
+    return sources, lookup, _joined(numbers, np.int32)
 
 
 def _live_mask(

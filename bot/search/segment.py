@@ -113,6 +113,22 @@ class Segment:
         return [headline_key(a.title) for a in self.articles]
 
     @cached_property
+    def positions(self) -> dict[str, int]:
+        """Each article id's position in this segment."""
+        return {article.id: n for n, article in enumerate(self.articles)}
+
+    @cached_property
+    def outlets(self) -> tuple[tuple[str, ...], np.ndarray]:
+        """The outlets named here (first seen first), and per article its outlet's number."""
+        names: dict[str, int] = {}
+        codes = np.fromiter(
+            (names.setdefault(a.source, len(names)) for a in self.articles),
+            np.int32,
+            len(self.articles),
+        )
+        return tuple(names), codes
+
+    @cached_property
     def headline_hashes(self) -> np.ndarray:
         """Each article's :func:`~bot.search.stories.headline_hashes` (uint64)."""
         if (stored := self.stored.get("headline_hashes")) is not None:

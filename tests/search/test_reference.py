@@ -231,7 +231,7 @@ def test_search_shows_the_best_story_first_by_the_definition(articles, query, li
         filters is None or (a.calendar_date >= filters.after and a.source == filters.source)
         for a in articles
     ])  # fmt: skip
-    shown = [index._by_id[hit.article.id] for hit in hits]
+    shown = [index._position(hit.article.id) for hit in hits]
     assert all(allowed[doc] and reference.scores[doc] > 0 for doc in shown)
     stories = [int(index._stories[doc]) for doc in shown]
     assert len(set(stories)) == len(stories)
