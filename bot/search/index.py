@@ -24,7 +24,7 @@ from bot.search.lexicon import Lexicon
 from bot.search.query import Query, parse_query
 from bot.search.ranking import WORD_MATCH, score, top
 from bot.search.segment import Segment
-from bot.search.stories import chain_links, groups_from, twin_links, versions_of
+from bot.search.stories import Versions, chain_links, groups_from, twin_links
 from bot.search.types import Filters, Hit, Order, Suggestion
 
 log = logging.getLogger(__name__)
@@ -102,7 +102,7 @@ class SearchIndex:
         self._stories = groups_from(self._size, self.links[:, :2])
         # Per live article (parallel to ``articles``), its story's first version.
         self.groups = self._stories if self._live is None else self._stories[live]
-        self._versions = versions_of(self._stories, self._timestamps)
+        self._versions = Versions(self._stories, self._timestamps)
         self._expander = Expander(self.lexicon, self.lexicon.fuzzy, self._size, self.lexicon.sounds)
         self._recent: OrderedDict[tuple[str, int, Filters | None, Order], list[Hit]] = OrderedDict()
 
@@ -320,7 +320,7 @@ class SearchIndex:
 
     def versions(self, position: int) -> tuple[str, ...]:
         """The ids of every version of the story at ``position``, oldest first; () when alone."""
-        members = self._versions.get(int(self._stories[position]), ())
+        members = self._versions.get(int(self._stories[position]))
         return tuple(self._all[n].id for n in members)
 
     def _one_per_story(self, ranked: Callable[[int], list[int]], limit: int) -> list[int]:

@@ -130,14 +130,31 @@ def _same_text(one: Article, other: Article) -> bool:
     return len(words & others) >= SHARED_WORDS * min(len(words), len(others))
 
 
-def versions_of(groups: np.ndarray, timestamps: np.ndarray) -> dict[int, tuple[int, ...]]:
-    """Each story of several versions: its group -> the versions' positions, oldest first."""
-    firsts, counts = np.unique(groups, return_counts=True)
-    members = np.flatnonzero(np.isin(groups, firsts[counts > 1]))
-    if not len(members):
-        return {}
-    # By story, then by time; positions ascending among equal times (lexsort is stable).
-    members = members[np.lexsort((timestamps[members], groups[members]))]
-    starts = np.flatnonzero(np.diff(groups[members], prepend=-1))
-    runs = np.split(members, starts[1:])
-    return {int(groups[run[0]]): tuple(run.tolist()) for run in runs}
+class Versions:
+    """Each story of several versions: its group -> the versions' positions, oldest first.
+
+    Held as three arrays and read one story at a time: a replicated archive of
+    10^6 articles has a few hundred thousand such stories, too many to make a
+    tuple each on every update.
+    """
+
+    def __init__(self, groups: np.ndarray, timestamps: np.ndarray) -> None:
+        firsts, counts = np.unique(groups, return_counts=True)
+        members = np.flatnonzero(np.isin(groups, firsts[counts > 1]))
+        # By story, then by time; positions ascending among equal times (lexsort is stable).
+        self._members = members[np.lexsort((timestamps[members], groups[members]))]
+        in_order = groups[self._members]
+        self._starts = np.flatnonzero(np.diff(in_order, prepend=-1))
+        self._groups = in_order[self._starts]  # ascending
+        self._starts = np.append(self._starts, len(self._members))
+
+    def get(self, group: int) -> tuple[int, ...]:
+        """The versions of the story ``group`` (its first position); () when it stands alone."""
+        n = int(np.searchsorted(self._groups, group))
+        if n == len(self._groups) or self._groups[n] != group:
+            return ()
+        return tuple(self._members[self._starts[n] : self._starts[n + 1]].tolist())
+
+    def as_dict(self) -> dict[int, tuple[int, ...]]:
+        """Every story of several versions at once (for tests and debugging)."""
+        return {int(group): self.get(int(group)) for group in self._groups}

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from bot.archive.loader import load_archive
 from bot.search.cache import load, save
 from bot.search.index import SearchIndex
-from bot.search.stories import groups_from, headline_key, story_groups, versions_of
+from bot.search.stories import Versions, groups_from, headline_key, story_groups
 
 
 def day(n: int) -> datetime:
@@ -179,7 +179,7 @@ def test_stories_are_the_linked_components_and_versions_run_oldest_first(drawn):
     groups = groups_from(size, links)
     assert groups.tolist() == expected
     stamps = np.asarray(times, dtype=np.float64)
-    versions = versions_of(groups, stamps)
+    versions = Versions(groups, stamps).as_dict()
     members: dict[int, list[int]] = {}
     for n, group in enumerate(expected):
         members.setdefault(group, []).append(n)
