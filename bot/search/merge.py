@@ -106,7 +106,18 @@ def merge(index: SearchIndex, first: int, stop: int, folder: Path | None = None)
         ],
         folder,
     )
-    merged = Segment.of_postings(articles, postings, files)
+    # The per-article columns come across as they are: deriving them again from
+    # the articles would be seconds at 10^6 (headline keys most of all).
+    stored = {
+        name: np.concatenate(
+            [
+                np.asarray(getattr(segment, name))[slice(None) if deleted is None else ~deleted]
+                for segment, deleted in zip(sources, dropped, strict=True)
+            ]
+        )
+        for name in Segment.STORED
+    }
+    merged = Segment.of_postings(articles, postings, files, stored)
     log.info(
         "Merged %d segments (%d articles, %d deleted dropped) in %.1f s",
         len(sources),

@@ -58,8 +58,9 @@ class Segment:
         articles: Sequence[Article],
         postings: Postings,
         files: Sequence[str | None] | None = None,
+        stored: Mapping[str, np.ndarray] | None = None,
     ) -> Segment:
-        """A segment of ``articles`` whose postings are already made (a merge's)."""
+        """A segment of ``articles`` whose postings (and ``stored`` columns) are already made."""
         names, origins = _origins(files, len(articles))
         return cls(
             articles,
@@ -68,6 +69,7 @@ class Segment:
             SoundIndex.build(postings.terms),
             names,
             origins,
+            stored=dict(stored or {}),
         )
 
     def __len__(self) -> int:

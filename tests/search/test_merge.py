@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from bot.search import cache, offload
 from bot.search.index import SearchIndex
 from bot.search.merge import MergePolicy, apply, merge
+from bot.search.segment import Segment
 from bot.snapshot import ArchiveHolder, ArchiveSnapshot
 from tests.search.test_segments import answers, archive, bodies_st, titles_st, twins_of
 
@@ -45,6 +46,10 @@ def test_a_merge_drops_deleted_articles_and_ranks_as_a_fresh_build(
         survivors, twins={k: v for k, v in twins.items() if k in alive and v in alive}
     )
     assert answers(merged) == answers(fresh)
+    (joined,) = merged.segments
+    for name in Segment.STORED:  # carried across, as a build derives them
+        assert name in joined.stored
+        assert getattr(joined, name).tolist() == getattr(fresh.segments[0], name).tolist()
 
 
 def test_what_is_deleted_or_added_while_a_merge_runs_is_kept(article):
