@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache, partial
 
 import numpy as np
+from rapidfuzz.distance import OSA
 
 from bot.search.clitics import other_forms
 from bot.search.fuzzy import MIN_FUZZY_LENGTH
@@ -30,6 +31,7 @@ SOUND = 0.45  # a word that sounds like the one typed: below every spelling matc
 # the headlines then decide between them.
 FAR_RARER = 20
 MISHEARD = 0.9
+NEAR_FROM = 7  # letters (the longer word): shorter names two edits apart are other names
 MAX_SOUND_TERMS = 8  # the most frequent sound-alikes; a short key can be shared widely
 MAX_PREFIX_TERMS = 64  # the most frequent completions; more only adds noise and time
 PREFIX_POSTINGS_PER_DOC = 1  # a prefix gathers at most one posting per document, all told
@@ -135,6 +137,9 @@ def expand(  # noqa: PLR0913 - the hot path: plain arguments, no object per word
     if typos and sounds is not None:
         for term_id in _sound_alikes(word, exact, postings, sounds):
             found.setdefault(term_id, SOUND)
+        if exact is None:
+            for term_id in _heard_near(word, postings, sounds):
+                found.setdefault(term_id, SOUND)
     if typos and exact is not None:
         _read_as_misheard(exact, found, postings)
     if prefix:
@@ -195,6 +200,29 @@ def _sound_alikes(
         alike, df = alike[keep], df[keep]
     order = np.argsort(-df, kind="stable")[:MAX_SOUND_TERMS]
     return alike[order].tolist()
+
+
+def _heard_near(word: str, postings: Lexicon, sounds: UnionSounds) -> list[int]:
+    """Words two edits from ``word`` whose sound key is one edit from its key.
+
+    A name heard with a letter silent or softened changes its key ("trishay"
+    TRX for Trichet TRXT, "wolker" WLKR for Volcker FLKR) and is two edits
+    from it, one more than the typo rule allows under ``NEAR_FROM`` letters.
+    Both at once are rare among unrelated words: the sound key keeps
+    "trichay" from "fresh", the spelling from words of other sounds.
+    """
+    near = sounds.near(word)
+    if not len(near):
+        return []
+    terms = postings.terms
+    kept = [
+        term_id
+        for term_id in near.tolist()
+        if max(len(word), len(terms[term_id])) >= NEAR_FROM
+        and OSA.distance(word, terms[term_id], score_cutoff=2) <= 2
+    ]
+    kept.sort(key=lambda t: -int(postings.df[t]))
+    return kept[:MAX_SOUND_TERMS]
 
 
 def _subject(word: str, exact: int | None, postings: Lexicon) -> float:

@@ -20,7 +20,7 @@ document's score, and no segment's files need rewriting to delete.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -228,9 +228,16 @@ class UnionSounds:
         self._segments = lexicon.segments
 
     def alike(self, word: str) -> np.ndarray:
+        return self._union(lambda sounds: sounds.alike(word))
+
+    def near(self, word: str) -> np.ndarray:
+        """Words whose sound key is one edit from ``word``'s (:meth:`SoundIndex.near`)."""
+        return self._union(lambda sounds: sounds.near(word))
+
+    def _union(self, ask: Callable[[SoundIndex], np.ndarray]) -> np.ndarray:
         found = []
         for segment in self._segments:
-            local = segment.sounds.alike(word)
+            local = ask(segment.sounds)
             if segment.to_global is None:
                 return local
             found.append(segment.to_global[local])

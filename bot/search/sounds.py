@@ -50,3 +50,28 @@ class SoundIndex:
         start = int(np.searchsorted(self.keys, key, side="left"))
         stop = int(np.searchsorted(self.keys, key, side="right"))
         return self.term_ids[start:stop]
+
+    def near(self, word: str) -> np.ndarray:
+        """Ids of the words whose key is one edit from ``word``'s (a letter heard or not)."""
+        key = sound_key(word)
+        if key is None or not len(self.keys):
+            return np.zeros(0, np.int32)
+        variants = np.array(sorted(_one_edit(key)))
+        starts = np.searchsorted(self.keys, variants, side="left")
+        stops = np.searchsorted(self.keys, variants, side="right")
+        spans = [self.term_ids[a:b] for a, b in zip(starts, stops, strict=True) if b > a]
+        return np.concatenate(spans) if spans else np.zeros(0, np.int32)
+
+
+KEY_LETTERS = "0ABEFHIJKLMNOPRSTUWXY"  # every letter a Metaphone key is written in
+
+
+def _one_edit(key: str) -> set[str]:
+    """Every key one deletion, insertion, substitution or swap from ``key``."""
+    splits = [(key[:n], key[n:]) for n in range(len(key) + 1)]
+    return {
+        *(a + b[1:] for a, b in splits if b),
+        *(a + c + b for a, b in splits for c in KEY_LETTERS),
+        *(a + c + b[1:] for a, b in splits if b for c in KEY_LETTERS),
+        *(a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1),
+    } - {key, ""}

@@ -100,3 +100,55 @@ def test_a_misspelt_name_is_read_by_sound_even_beside_a_spelling_neighbour(artic
     )
     assert ids(index.search("karny")) == ["typo", "meant"]  # the spelling first, then the sound
     assert ids(index.search("karny dawn"))[0] == "meant"  # the rest of the query decides
+
+
+@pytest.mark.parametrize(
+    ("heard", "name"),
+    [("trichay", "trichet"), ("wolker", "volcker"), ("shewron", "chevron")],
+)
+def test_a_name_heard_with_a_letter_silent_or_softened_is_found(article, heard, name):
+    """Two edits from the name and a sound key one letter from its key: both at once."""
+    assert sound_key(heard) != sound_key(name)
+    index = SearchIndex.build(
+        [
+            article(f"{name.title()} sees a pick up", "The bank said so.", id="named"),
+            *weather(article, 5),
+        ]
+    )
+    assert ids(index.search(heard)) == ["named"]
+    assert ids(index.search(f"{heard} pick"))[0] == "named"
+
+
+@pytest.mark.parametrize(
+    ("heard", "other"),
+    [
+        ("shewron", "sheldon"),  # two edits, but its key XLTN is two from XRN
+        ("wolker", "workers"),  # two edits, key WRKRS
+        ("wolker", "talker"),  # two edits and key TLKR one from WLKR, but six letters
+        ("trichay", "fresh"),  # key FRX one from TRX, but five edits
+    ],
+)
+def test_a_word_two_edits_away_is_not_read_unless_it_sounds_nearly_alike_and_is_long(
+    article, heard, other
+):
+    index = SearchIndex.build(
+        [article(f"{other.title()} in the news", "Said.", id="other"), *weather(article, 5)]
+    )
+    assert index.search(heard) == []
+
+
+def test_a_word_the_archive_has_is_not_read_as_a_name_heard_nearly_alike(article):
+    index = SearchIndex.build(
+        [
+            article("Wolker wins the race", "Snow.", id="typed"),
+            article("Volcker rule delayed", "Banks.", id="volcker"),
+            *weather(article, 5),
+        ]
+    )
+    assert ids(index.search("wolker")) == ["typed"]
+
+
+def test_keys_one_edit_away_are_found_in_the_sound_index():
+    index = SoundIndex.build(["trichet", "tricky", "fresh", "richly"])
+    near = {["trichet", "tricky", "fresh", "richly"][i] for i in index.near("trichay").tolist()}
+    assert near == {"trichet", "tricky", "fresh"}  # TRXT, TRK, FRX: one edit from TRX
