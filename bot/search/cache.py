@@ -49,7 +49,7 @@ from bot.search.sounds import SoundIndex
 
 log = logging.getLogger(__name__)
 
-CACHE_VERSION = 10  # 10: segments under a manifest; 9: term counts and length norms
+CACHE_VERSION = 11  # 11: provenance in a file of its own; 10: segments under a manifest
 _ARRAYS = ("offsets", "docs", "codes", "in_title", "title_offsets", "title_docs", "lengths")
 _OLD_ENTRY = re.compile(r"v\d+-[0-9a-f]{32}|index-v\d+")  # earlier versions' folders
 MANIFEST = "manifest.json"
@@ -173,7 +173,10 @@ def save_parts(parts: Parts, problems: Sequence[Problem], folder: Path, key: str
         "links": _blob(folder, "links", parts.links),
         "aliases": dict(parts.aliases),
         "problems": [[p.path, p.line, p.reason] for p in problems],
-        "provenance": dict(parts.provenance),
+        # The change detection's ledger (tens of MB at 10^6 articles) lives in a file
+        # of its own, read only by a full load: the manifest stays small, and reading
+        # its key or segments costs milliseconds.
+        "provenance": _json_blob(folder, "provenance", dict(parts.provenance)),
     }
     staging = folder / f".{MANIFEST}.{os.getpid()}"
     with staging.open("wb") as out:
@@ -185,7 +188,7 @@ def save_parts(parts: Parts, problems: Sequence[Problem], folder: Path, key: str
         folder,
         {e["name"] for e in entries}
         | {e["deleted"] for e in entries if e["deleted"]}
-        | {manifest["links"], MANIFEST},
+        | {manifest["links"], manifest["provenance"], MANIFEST},
     )
 
 
@@ -288,6 +291,17 @@ def _blob(folder: Path, kind: str, array: np.ndarray) -> str:
         staging = folder / f".{name}.{os.getpid()}"
         with staging.open("wb") as out:  # a handle: np.save would add ".npy" to a name
             np.save(out, data)
+        staging.replace(folder / name)
+    return name
+
+
+def _json_blob(folder: Path, kind: str, value: Any) -> str:
+    """:func:`_blob` for a JSON value: written once under a name made from its content."""
+    data = orjson.dumps(value)
+    name = f"{kind}-{hashlib.blake2b(data, digest_size=12).hexdigest()}.json"
+    if not (folder / name).is_file():
+        staging = folder / f".{name}.{os.getpid()}"
+        staging.write_bytes(data)
         staging.replace(folder / name)
     return name
 
@@ -424,7 +438,7 @@ def load(folder: Path) -> tuple[SearchIndex, list[Problem]]:
         deleted=deleted,
         aliases=manifest["aliases"],
         links=np.load(folder / manifest["links"]),
-        provenance=manifest["provenance"],
+        provenance=orjson.loads((folder / manifest["provenance"]).read_bytes()),
     )
     return index, problems
 

@@ -10,6 +10,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import orjson
+
 from bot.archive.model import Article
 from bot.search import cache
 from bot.search.index import SearchIndex
@@ -62,6 +64,9 @@ def test_a_saved_index_opens_as_it_was(tmp_path):
     assert seen(loaded) == seen(index)
     assert [a.id for a in loaded.articles] == [a.id for a in index.articles]
     assert loaded.provenance == {"b.jsonl": [1]}
+    # ... kept in a file of its own: reading the manifest's key never parses it.
+    named = orjson.loads((folder / cache.MANIFEST).read_bytes())["provenance"]
+    assert orjson.loads((folder / named).read_bytes()) == {"b.jsonl": [1]}
     assert loaded.file_of("b0-4") == "a.jsonl"
     # Deleting more writes a deleted set, not the segments again.
     written = {p.name: p.stat().st_ino for p in folder.iterdir() if p.is_dir()}
