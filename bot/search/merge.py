@@ -163,9 +163,13 @@ def apply(index: SearchIndex, done: Merge) -> SearchIndex | None:
     if len(links):
         ends = moved[links[:, :2]]
         links = np.column_stack([ends, links[:, 2]]).astype(np.int32)[(ends >= 0).all(axis=1)]
+    # A merge of segments whose articles were all deleted leaves nothing to keep:
+    # an empty segment would stay in the list for good (the policy never plans one).
+    kept_segment = [done.segment] if len(done.segment) else []
+    kept_deleted = [since if since.any() else None] if len(done.segment) else []
     return SearchIndex(
-        [*index.segments[:first], done.segment, *index.segments[stop:]],
-        deleted=[*index.deleted[:first], since if since.any() else None, *index.deleted[stop:]],
+        [*index.segments[:first], *kept_segment, *index.segments[stop:]],
+        deleted=[*index.deleted[:first], *kept_deleted, *index.deleted[stop:]],
         aliases=index.aliases,
         links=links,
         provenance=index.provenance,

@@ -130,3 +130,16 @@ async def test_an_update_swapped_in_during_a_merge_is_kept(article, tmp_path, mo
     # The cache held the index before the update, not the one merged: left as it was.
     saved, _ = cache.load(cache.folder_for(tmp_path))
     assert len(saved.segments) == 4
+
+
+def test_a_segment_whose_articles_are_all_deleted_is_merged_away(article):
+    base = [article(f"Base story {n}", "harbour news", id=f"b{n}") for n in range(6)]
+    added = [article(f"Added story {n}", "harbour news", id=f"a{n}") for n in range(3)]
+    index = SearchIndex.build(base).with_segment(added).without([a.id for a in added])
+    policy = MergePolicy()
+    while (span := policy.plan(index)) is not None:
+        merged = apply(index, merge(index, *span))
+        assert merged is not None
+        index = merged
+    assert len(index.segments) == 1 and index.deleted == (None,)
+    assert sorted(a.id for a in index.articles) == sorted(a.id for a in base)
