@@ -128,7 +128,7 @@ def test_dateline_index_says_what_it_did(tmp_path, capsys, monkeypatch):
 
 def test_dateline_index_merges_the_segments_an_update_leaves(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATELINE_SEARCH__MERGE_FACTOR", "3")  # three small segments: a tier
+    monkeypatch.setenv("DATELINE_SEARCH__MERGE_FACTOR", "3")  # small segments merge in threes
     monkeypatch.setenv("DATELINE_SEARCH__CACHE_DIR", str(tmp_path / "cache"))
     archive = tmp_path / "archive"
     archive.mkdir()
@@ -142,13 +142,14 @@ def test_dateline_index_merges_the_segments_an_update_leaves(tmp_path, capsys, m
     assert (code, out) == (
         0,
         "Index updated (+15 articles from 1 file, 20 removed, "
-        "3 segments merged into 1 segment): 18 articles, 0 problems, 0 notes "
+        "3 segments merged into 2 segments): 18 articles, 0 problems, 0 notes "
         "(exact duplicates, kept once).\n",
     )
     code, out, _ = run(capsys, "index", "--archive", str(archive))  # the cache holds the merge
     assert out.startswith("Index loaded from cache: 18 articles")
     saved, _ = cache.load(cache.folder_for(tmp_path / "cache"))
-    assert len(saved.segments) == 1 and saved.deleted == (None,)
+    # a.jsonl's first segment, all of it deleted, is gone; b's and a's new one remain.
+    assert [len(s) for s in saved.segments] == [3, 15] and saved.deleted == (None, None)
     assert answers(ArchiveSnapshot.of(saved)) == answers(rebuilt(archive, tmp_path))
 
 

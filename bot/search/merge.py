@@ -164,9 +164,11 @@ def apply(index: SearchIndex, done: Merge) -> SearchIndex | None:
         ends = moved[links[:, :2]]
         links = np.column_stack([ends, links[:, 2]]).astype(np.int32)[(ends >= 0).all(axis=1)]
     # A merge of segments whose articles were all deleted leaves nothing to keep:
-    # an empty segment would stay in the list for good (the policy never plans one).
-    kept_segment = [done.segment] if len(done.segment) else []
-    kept_deleted = [since if since.any() else None] if len(done.segment) else []
+    # an empty segment would stay in the list for good (the policy never plans one),
+    # unless it is all the index has.
+    keep = len(done.segment) > 0 or len(index.segments) == len(done.sources)
+    kept_segment = [done.segment] if keep else []
+    kept_deleted = [since if since.any() else None] if keep else []
     return SearchIndex(
         [*index.segments[:first], *kept_segment, *index.segments[stop:]],
         deleted=[*index.deleted[:first], *kept_deleted, *index.deleted[stop:]],
