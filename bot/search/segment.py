@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -93,20 +93,25 @@ class Segment:
     # segment (an index that gains a segment reuses the others') and saved with it.
     STORED = ("timestamps", "ordinals", "headline_hashes")
 
+    def _saved_or(self, name: str, derive: Callable[[], np.ndarray]) -> np.ndarray:
+        """The column ``name`` as the cache saved it, else ``derive()``'s."""
+        saved = self.stored.get(name)
+        return saved if saved is not None else derive()
+
     @cached_property
     def timestamps(self) -> np.ndarray:
-        if (stored := self.stored.get("timestamps")) is not None:
-            return stored
-        return np.fromiter(
-            (a.published.timestamp() for a in self.articles), np.float64, len(self.articles)
+        articles = self.articles
+        return self._saved_or(
+            "timestamps",
+            lambda: np.fromiter((a.published.timestamp() for a in articles), np.float64),
         )
 
     @cached_property
     def ordinals(self) -> np.ndarray:
-        if (stored := self.stored.get("ordinals")) is not None:
-            return stored
-        return np.fromiter(
-            (a.calendar_date.toordinal() for a in self.articles), np.int32, len(self.articles)
+        articles = self.articles
+        return self._saved_or(
+            "ordinals",
+            lambda: np.fromiter((a.calendar_date.toordinal() for a in articles), np.int32),
         )
 
     @cached_property
@@ -133,9 +138,7 @@ class Segment:
     @cached_property
     def headline_hashes(self) -> np.ndarray:
         """Each article's :func:`~bot.search.stories.headline_hashes` (uint64)."""
-        if (stored := self.stored.get("headline_hashes")) is not None:
-            return stored
-        return headline_hashes(self.headlines)
+        return self._saved_or("headline_hashes", lambda: headline_hashes(self.headlines))
 
 
 def _origins(files: Sequence[str | None] | None, size: int) -> tuple[tuple[str, ...], np.ndarray]:
