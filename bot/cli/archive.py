@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from bot.archive.stats import archive_stats
-from bot.cli.common import add_common_arguments, open_app, plural, report_problems
+from bot.cli.common import add_common_arguments, open_archive, plural, report_problems
 from bot.search.merge import MergePolicy
 from bot.snapshot import merged_on_disk
 
@@ -33,11 +33,11 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run_index(args: argparse.Namespace) -> int:
-    app = open_app(args, rebuild=args.rebuild)
-    search = app.settings.search
+    settings, loaded = open_archive(args, rebuild=args.rebuild)
+    search = settings.search
     # Updates add segments: merge them now, as the bot would at its next start.
     archive, before = merged_on_disk(
-        app.archive.current, MergePolicy.from_settings(search), Path(search.cache_dir)
+        loaded, MergePolicy.from_settings(search), Path(search.cache_dir)
     )
     report_problems(archive.problems)
     how = "loaded from cache" if archive.from_cache else "built"
@@ -61,7 +61,7 @@ def run_index(args: argparse.Namespace) -> int:
 
 
 def run_stats(args: argparse.Namespace) -> int:
-    archive = open_app(args).archive.current
+    _, archive = open_archive(args)
     if not archive.index.articles:  # still a report, but say why it is empty
         print(f"dateline: the archive has no articles ({archive.why_empty()})", file=sys.stderr)
     stats = archive_stats(archive.index.articles)

@@ -22,8 +22,6 @@ from bot.cli.common import add_common_arguments, open_app, plural, report_proble
 from bot.cluster.topology import resolve
 from bot.config import Settings
 from bot.errors import ConfigError
-from bot.store import Store
-from bot.store.migrate import current_revision, head_revision
 
 STORE_TIMEOUT = 10.0  # seconds; an unreachable PostgreSQL host otherwise hangs for minutes
 
@@ -83,7 +81,14 @@ def cache_status(folder: Path) -> tuple[bool, str]:
 
 
 async def store_status(url: str) -> tuple[bool, str]:
-    """Open the store without changing it: which migration it is at, or why it can't be opened."""
+    """Open the store without changing it: which migration it is at, or why it can't be opened.
+
+    The store's libraries are imported here: every ``dateline`` command
+    imports this module to list its flags, and most never open a store.
+    """
+    from bot.store import Store
+    from bot.store.migrate import current_revision, head_revision
+
     parsed = make_url(url)
     shown = parsed.render_as_string(hide_password=True)
     head = head_revision()

@@ -6,11 +6,15 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from bot.app import App, Endpoint
 from bot.archive import Problem
 from bot.config import Settings, load_settings
 from bot.observe import logs
+from bot.snapshot import ArchiveHolder, ArchiveSnapshot
+
+if TYPE_CHECKING:
+    from bot.app import App, Endpoint
 
 
 def add_common_arguments(parser: argparse.ArgumentParser) -> None:
@@ -50,9 +54,26 @@ def configure_logging(settings: Settings, verbose: int, *, service: bool = False
 def open_app(
     args: argparse.Namespace, *, rebuild: bool = False, endpoint: Endpoint | None = None
 ) -> App:
+    """The whole App: for the commands that use its store, clock or endpoint.
+
+    Imported here, not at the top, so that ``dateline index`` and ``stats``
+    (:func:`open_archive`) never load the store's, scheduler's and cluster's
+    libraries: a second of a command whose goal is seconds.
+    """
+    from bot.app import App
+
     settings = settings_from(args)
     configure_logging(settings, args.verbose, service=args.command == "run")
     return App.open(settings, rebuild=rebuild, endpoint=endpoint)
+
+
+def open_archive(
+    args: argparse.Namespace, *, rebuild: bool = False
+) -> tuple[Settings, ArchiveSnapshot]:
+    """The settings and just the archive, for commands that open nothing else."""
+    settings = settings_from(args)
+    configure_logging(settings, args.verbose)
+    return settings, ArchiveHolder.open(settings, rebuild=rebuild).current
 
 
 def report_problems(problems: Sequence[Problem]) -> None:

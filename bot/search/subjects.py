@@ -27,8 +27,6 @@ from __future__ import annotations
 import math
 from functools import cache
 
-from wordfreq import get_frequency_dict
-
 from bot.archive.text import tokenize
 
 CHAT_LANGUAGES = ("en", "ar")
@@ -52,7 +50,12 @@ def conversation_rates() -> dict[str, float]:
     The small lists (30k English, 57k Arabic words) hold every word common in
     conversation, which is all this needs; a word they lack is rare in talk.
     Loaded once per process: the data ships with the package and never changes.
+    Imported here, not at the top: wordfreq brings ftfy and langcodes (a second
+    of start-up), which commands that never rank a query (``dateline index``)
+    should not pay for.
     """
+    from wordfreq import get_frequency_dict
+
     rates: dict[str, float] = {}
     for language in CHAT_LANGUAGES:
         for word, rate in get_frequency_dict(language, "small").items():
