@@ -29,6 +29,7 @@ import asyncio
 import logging
 import multiprocessing
 import os
+import threading
 import time
 import traceback
 from collections.abc import AsyncIterator, Sequence
@@ -51,6 +52,7 @@ from bot.search.segment import Segment
 log = logging.getLogger(__name__)
 
 CHILD_NICENESS = 10  # added to the merging child's niceness (lower CPU priority)
+PARENT_CHECK = 1.0  # seconds between a child's checks that its parent still lives
 
 
 class MergeFailed(Exception):
@@ -186,7 +188,9 @@ async def run_in_child(function: Any, *args: Any) -> Any:
     receive, send = context.Pipe(duplex=False)
     # Not a daemon: the merge forks a helper of its own (bot.search.postings), which a
     # daemon may not. Cancelling kills it; so does the App's shutdown, which cancels.
-    child = context.Process(target=_child, args=(send, function, args), name="dateline-merge")
+    child = context.Process(
+        target=_child, args=(send, os.getpid(), function, args), name="dateline-merge"
+    )
     child.start()
     send.close()  # the child holds the only sending end: its death ends the pipe
     try:
@@ -212,14 +216,30 @@ def _answer(receive: Connection, child: Any) -> Any:
     return value
 
 
-def _child(send: Connection, function: Any, args: tuple[Any, ...]) -> None:
+def _child(send: Connection, parent: int, function: Any, args: tuple[Any, ...]) -> None:
     os.nice(CHILD_NICENESS)  # background work: the serving process comes first for the CPU
+    threading.Thread(target=_end_with, args=(parent,), daemon=True).start()
     try:
         answer = ("ok", function(*args))
     except Exception:  # noqa: BLE001 - reported to the parent, which logs it
         answer = ("error", traceback.format_exc())
     send.send(answer)
     send.close()
+
+
+def _end_with(parent: int) -> None:
+    """(A thread of the child.) End the child, and what it forked, once ``parent`` is gone.
+
+    A parent killed with -9 cannot kill its child, which would go on merging
+    for nobody, holding memory and CPU, and keep the cache's staging folder
+    from being swept. An orphan is handed to another parent, so a changed
+    parent pid is the sign (portable, unlike Linux's ``PR_SET_PDEATHSIG``).
+    """
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK)
+    for helper in multiprocessing.active_children():  # the postings' forked counter
+        helper.kill()
+    os._exit(1)
 
 
 @asynccontextmanager

@@ -8,6 +8,7 @@ import os
 import random
 import subprocess
 import sys
+import time
 from itertools import pairwise
 from pathlib import Path
 
@@ -153,3 +154,50 @@ def test_a_save_spares_the_staging_folder_of_a_merge_under_way(tmp_path):
     cache.save(index.without(["a7"]), [], folder)
     assert running.is_dir()
     assert not crashed.exists()
+
+
+def test_a_merging_child_ends_when_its_parent_is_killed():
+    """kill -9 of the serving process leaves no merge running for nobody."""
+    parent = subprocess.Popen(  # a process with a merge under way, of a minute's sleep
+        [
+            sys.executable,
+            "-c",
+            "import asyncio, time\n"
+            "from bot.search import offload\n"
+            "asyncio.run(offload.run_in_child(time.sleep, 60))",
+        ]
+    )
+    try:
+        child = _wait_for(lambda: _children_of(parent.pid), "the merging child to start")[0]
+    finally:
+        parent.kill()
+        parent.wait()
+    _wait_for(lambda: not _running(child), f"the orphaned child {child} to end")
+
+
+def _wait_for(condition, what, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while not (found := condition()):
+        if time.monotonic() > deadline:
+            pytest.fail(f"waited {timeout:g} s for {what}")
+        time.sleep(0.1)
+    return found
+
+
+def _stat(pid: int) -> list[str] | None:
+    """/proc/PID/stat's fields after the command name (state first, then ppid); None if gone."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    return text.rsplit(")", 1)[1].split()
+
+
+def _children_of(pid: int) -> list[int]:
+    pids = (int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit())
+    return [p for p in pids if (fields := _stat(p)) is not None and fields[1] == str(pid)]
+
+
+def _running(pid: int) -> bool:
+    fields = _stat(pid)
+    return fields is not None and fields[0] != "Z"  # a zombie has ended; nobody reaped it yet
