@@ -4,8 +4,9 @@ Deciding when to use the cache and when to build is ``bot.snapshot``'s;
 this module only writes and reads it.
 
 The cache folder (``folder_for``) holds one folder per segment (plain numpy
-arrays loaded with ``mmap_mode`` and one UTF-8 blob of bodies, so a warm
-start reads what it needs without parsing the archive), the deleted-document
+arrays loaded with ``mmap_mode``, the articles' records as columns and one
+UTF-8 blob of bodies (``bot.search.table``), so a warm start maps what it
+needs without parsing the archive or making an object per article), the deleted-document
 sets and story links as small files named by their content, and
 ``manifest.json``, which names the live segments in order, each with its
 deleted set, and what else the index needs (aliases, load problems, the
@@ -24,13 +25,10 @@ import logging
 import os
 import re
 import shutil
-import sys
 import tempfile
-from array import array
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -38,22 +36,22 @@ import numpy as np
 import orjson
 from filelock import FileLock, Timeout
 
-from bot.archive import Article, Problem
-from bot.archive.bodies import BodyFile, StoredText
+from bot.archive import Problem
 from bot.heap import collection_paused
+from bot.search import table
 from bot.search.fuzzy import FuzzyIndex
 from bot.search.index import SearchIndex
 from bot.search.postings import Postings
 from bot.search.segment import Segment
 from bot.search.sounds import SoundIndex
+from bot.search.table import ArticleTable, mapped
 
 log = logging.getLogger(__name__)
 
-CACHE_VERSION = 11  # 11: provenance in a file of its own; 10: segments under a manifest
+CACHE_VERSION = 12  # 12: article tables; 11: provenance in a file of its own; 10: manifest
 _ARRAYS = ("offsets", "docs", "codes", "in_title", "title_offsets", "title_docs", "lengths")
 _OLD_ENTRY = re.compile(r"v\d+-[0-9a-f]{32}|index-v\d+")  # earlier versions' folders
 MANIFEST = "manifest.json"
-META_RUN = 10_000  # articles' rows written to meta.json at a time
 WAIT_LOGGED = 60.0  # seconds between the lines saying a cache lock is still awaited
 MERGE_LOCK = "merge.lock"  # in the cache folder, beside build.lock
 MERGED = "merged.json"  # in a merged segment's folder: what it was merged from
@@ -248,7 +246,6 @@ def write_merged(
     """
     record = {
         "sources": [list(entry) for entry in sources],
-        "files": list(segment.files),  # what opening it with the articles held needs of meta.json
         "pid": os.getpid(),
     }
     write_segment(segment, folder, staging, merged=record)
@@ -270,11 +267,6 @@ def merged_from(segment_folder: Path) -> list[tuple[str, str | None]] | None:
         return [(name, deleted) for name, deleted in record["sources"]]
     except (OSError, orjson.JSONDecodeError, KeyError, TypeError, ValueError):
         return None
-
-
-def merged_files(segment_folder: Path) -> list[str]:
-    """The archive files a merged segment's articles came from, as its ``meta.json`` has them."""
-    return orjson.loads((segment_folder / MERGED).read_bytes())["files"]
 
 
 def _blob_name(kind: str, data: np.ndarray) -> str:
@@ -372,7 +364,7 @@ def write_postings(postings: Postings, folder: Path) -> Postings:
     """Write ``postings``' arrays to ``folder``; the same postings, memory-mapped from there."""
     for name in _ARRAYS:
         np.save(folder / f"{name}.npy", getattr(postings, name))
-    return Postings(postings.terms, **{name: _mapped(folder / f"{name}.npy") for name in _ARRAYS})
+    return Postings(postings.terms, **{name: mapped(folder / f"{name}.npy") for name in _ARRAYS})
 
 
 def _write(segment: Segment, folder: Path) -> None:
@@ -387,35 +379,9 @@ def _write(segment: Segment, folder: Path) -> None:
     for name in Segment.STORED:
         np.save(folder / f"{name}.npy", getattr(segment, name))
     (folder / "terms.txt").write_text("\n".join(postings.terms), encoding="utf-8")
-    ends = array("q")
-    end = 0
-    with (folder / "bodies.bin").open("wb") as out:  # one body at a time: never all in memory
-        for article in segment.articles:
-            end += out.write(article.encoded_body())
-            ends.append(end)
-    np.save(folder / "body_ends.npy", np.frombuffer(ends, dtype=np.int64))
+    table.write(segment.articles, folder)
     with (folder / "meta.json").open("wb") as out:  # written last: the folder is whole
-        # {"version": ..., "files": [...], "articles": [...]}, the rows a run at a
-        # time: the whole list as one object would hold every row twice over.
-        out.write(orjson.dumps({"version": CACHE_VERSION, "files": list(segment.files)})[:-1])
-        out.write(b',"articles":[')
-        articles = segment.articles
-        for start in range(0, len(articles), META_RUN):
-            rows = [
-                [a.id, a.published.isoformat(), a.source, a.title, a.url]
-                for a in articles[start : start + META_RUN]
-            ]
-            out.write(b"," * (start > 0) + orjson.dumps(rows)[1:-1])
-        out.write(b"]}")
-
-
-def _mapped(path: Path) -> np.ndarray:
-    """The file's array, memory-mapped, as a plain ndarray.
-
-    ``np.memmap`` slices run Python-level hooks on every slice; queries slice
-    postings thousands of times, so the subclass cost a fifth of query time.
-    """
-    return np.load(path, mmap_mode="r").view(np.ndarray)
+        out.write(orjson.dumps({"version": CACHE_VERSION, "files": list(segment.files)}))
 
 
 @collection_paused()
@@ -443,57 +409,23 @@ def load(folder: Path) -> tuple[SearchIndex, list[Problem]]:
     return index, problems
 
 
-def read_segment(
-    folder: Path, articles: Sequence[Article] | None = None, files: Sequence[str] | None = None
-) -> Segment:
-    """The segment saved in ``folder``, its arrays memory-mapped.
-
-    ``articles`` and ``files``, when the caller knows them already (a merge's
-    survivors, in order, and its ``merged.json``), are used instead of parsing
-    ``meta.json`` again (a second of the interpreter's time at 100k articles,
-    which a serving process would take from its queries); the articles' bodies
-    are read from this folder's file.
-    """
-    meta = None
-    if articles is None or files is None:
-        meta = orjson.loads((folder / "meta.json").read_bytes())
-        if meta.get("version") != CACHE_VERSION:
-            raise ValueError("segment written by another version")
-    names: Sequence[str] = meta["files"] if meta is not None else files or ()
-    arrays = {name: _mapped(folder / f"{name}.npy") for name in _ARRAYS}
+def read_segment(folder: Path) -> Segment:
+    """The segment saved in ``folder``, its arrays and article table memory-mapped."""
+    meta = orjson.loads((folder / "meta.json").read_bytes())
+    if meta.get("version") != CACHE_VERSION:
+        raise ValueError("segment written by another version")
+    arrays = {name: mapped(folder / f"{name}.npy") for name in _ARRAYS}
     terms_text = (folder / "terms.txt").read_text(encoding="utf-8")
     postings = Postings(terms=terms_text.split("\n") if terms_text else [], **arrays)
-    fuzzy = FuzzyIndex(_mapped(folder / "fuzzy_keys.npy"), _mapped(folder / "fuzzy_terms.npy"))
-    sounds = SoundIndex(_mapped(folder / "sound_keys.npy"), _mapped(folder / "sound_terms.npy"))
-    bodies = BodyFile.open(folder / "bodies.bin")
-    ends = np.load(folder / "body_ends.npy").tolist()
-    starts = [0, *ends][: len(ends)]
-    if articles is not None:
-        if len(articles) != len(ends):
-            raise ValueError(f"{len(articles)} articles given for {folder.name}")
-        articles = [
-            Article(
-                a.id, a.published, a.source, a.title, StoredText(bodies, start, end - start), a.url
-            )
-            for a, start, end in zip(articles, starts, ends, strict=True)
-        ]
-    else:
-        assert meta is not None
-        articles = [
-            Article(
-                id=row[0],
-                published=datetime.fromisoformat(row[1]),
-                source=sys.intern(row[2]),
-                title=row[3],
-                body=StoredText(bodies, start, end - start),
-                url=row[4],
-            )
-            for row, start, end in zip(meta["articles"], starts, ends, strict=True)
-        ]
+    fuzzy = FuzzyIndex(mapped(folder / "fuzzy_keys.npy"), mapped(folder / "fuzzy_terms.npy"))
+    sounds = SoundIndex(mapped(folder / "sound_keys.npy"), mapped(folder / "sound_terms.npy"))
     origins = np.load(folder / "origins.npy") if (folder / "origins.npy").is_file() else None
     stored = {
-        name: _mapped(folder / f"{name}.npy")
+        name: mapped(folder / f"{name}.npy")
         for name in Segment.STORED
         if (folder / f"{name}.npy").is_file()
     }
-    return Segment(articles, postings, fuzzy, sounds, tuple(names), origins, folder.name, stored)
+    articles = ArticleTable.open(folder)
+    return Segment(
+        articles, postings, fuzzy, sounds, tuple(meta["files"]), origins, folder.name, stored
+    )

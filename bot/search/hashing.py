@@ -1,4 +1,4 @@
-"""Stable 64-bit hashes of a word and of its one- and two-character deletions.
+"""Stable 64-bit hashes: of a word and its one- and two-character deletions, of a string.
 
 The fuzzy index (symmetric deletes) needs a hash that is the same in every
 process, because it is cached on disk; Python's ``hash()`` is salted per run.
@@ -10,7 +10,9 @@ prefix and shifts the suffix down one power (a multiply by P's inverse).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import lru_cache
+from hashlib import blake2b
 from itertools import combinations
 
 import numpy as np
@@ -69,3 +71,14 @@ def word_variant_hashes(word: str, max_level: int) -> np.ndarray:
     """All hashes of ``word`` with up to ``max_level`` deletions (query side), repeats included."""
     pre = _prefix_sums(codes([word], len(word)))
     return np.concatenate([_deletions(pre, len(word), n).ravel() for n in range(max_level + 1)])
+
+
+def text_hashes(texts: Iterable[str]) -> np.ndarray:
+    """A 64-bit hash of each string (uint64, blake2b of its UTF-8), the same in every process.
+
+    Saved on disk (headlines' and article ids'), so it must not be salted as ``hash()`` is.
+    """
+    digests = b"".join(
+        blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest() for text in texts
+    )
+    return np.frombuffer(digests, dtype=np.uint64).copy()

@@ -8,8 +8,8 @@ runs threads and an event loop, which ``fork`` would copy half-made): the
 child opens the source segments from the cache folder, where they are saved
 (memory-mapped arrays and a file of bodies), merges them with
 :func:`bot.search.merge.merge`, writes the new segment into the folder and
-answers with its name. The parent then opens that folder (mapped, the article
-records it already holds reused) and swaps the merge in with
+answers with its name. The parent then opens that folder (its arrays and article
+table memory-mapped: nothing is made per article) and swaps the merge in with
 :func:`bot.search.merge.apply`.
 
 Crash safety is the cache's: the child writes its folder under the builder
@@ -42,12 +42,10 @@ from typing import Any
 import numpy as np
 from filelock import FileLock, Timeout
 
-from bot.heap import collection_paused
 from bot.search import cache
 from bot.search import merge as merging
 from bot.search.index import SearchIndex
 from bot.search.merge import Merge
-from bot.search.segment import Segment
 
 log = logging.getLogger(__name__)
 
@@ -123,58 +121,15 @@ def adopted(index: SearchIndex, cache_dir: Path) -> Merge | None:
     return None
 
 
-@collection_paused()  # a mass of records that all stay alive: nothing for the collector
 def opened(index: SearchIndex, first: int, stop: int, segment_folder: Path) -> Merge:
     """The merge of ``index.segments[first:stop]`` saved in ``segment_folder``, opened.
 
-    Its arrays are memory-mapped; its articles are those the parent already
-    holds for the surviving documents (with bodies read from the new folder),
-    so nothing is parsed again.
+    Its arrays and article table are memory-mapped, so opening it makes
+    nothing per article.
     """
     sources = index.segments[first:stop]
-    dropped = index.deleted[first:stop]
-    kept = [
-        article
-        for segment, gone in zip(sources, dropped, strict=True)
-        for article in (
-            segment.articles
-            if gone is None
-            else [segment.articles[n] for n in np.flatnonzero(~gone).tolist()]
-        )
-    ]
-    segment = cache.read_segment(segment_folder, kept, cache.merged_files(segment_folder))
-    _carry_tables(segment, sources, dropped)
-    return Merge(segment, tuple(sources), tuple(dropped))
-
-
-def _carry_tables(
-    merged: Segment, sources: Sequence[Segment], dropped: Sequence[np.ndarray | None]
-) -> None:
-    """Give ``merged`` its per-article tables from its sources' survivors, not made again.
-
-    ``Segment``'s cached properties (timestamps, calendar ordinals, story
-    headlines) would be computed over every article in Python by the first
-    index over it: the survivors' values, in order, are the sources' own.
-    """
-    survivors = [
-        np.arange(len(s)) if gone is None else np.flatnonzero(~gone)
-        for s, gone in zip(sources, dropped, strict=True)
-    ]
-    table = merged.__dict__  # where functools.cached_property keeps a computed value
-    for name in ("timestamps", "ordinals", "headlines"):
-        if not all(name in s.__dict__ for s in sources):
-            continue  # not computed for them either (headlines wait for an update): left lazy
-        values = [s.__dict__[name] for s in sources]
-        if name == "headlines":
-            table[name] = [
-                lines[n]
-                for lines, keep in zip(values, survivors, strict=True)
-                for n in keep.tolist()
-            ]
-        else:
-            table[name] = np.concatenate(
-                [array[keep] for array, keep in zip(values, survivors, strict=True)]
-            )
+    segment = cache.read_segment(segment_folder)
+    return Merge(segment, tuple(sources), tuple(index.deleted[first:stop]))
 
 
 async def run_in_child(function: Any, *args: Any) -> Any:

@@ -19,9 +19,11 @@ import numpy as np
 
 from bot.archive.model import Article
 from bot.search.fuzzy import FuzzyIndex
+from bot.search.hashing import text_hashes
 from bot.search.postings import Postings, build_postings
 from bot.search.sounds import SoundIndex
 from bot.search.stories import headline_hashes, headline_key
+from bot.search.table import ArticleTable, IdLookup, id_at
 
 NO_FILE = -1  # an article whose archive file was not recorded
 
@@ -120,13 +122,20 @@ class Segment:
         return [headline_key(a.title) for a in self.articles]
 
     @cached_property
-    def positions(self) -> dict[str, int]:
-        """Each article id's position in this segment."""
-        return {article.id: n for n, article in enumerate(self.articles)}
+    def positions(self) -> IdLookup:
+        """Each article id's position in this segment (``.get(id)``, ``.find(ids)``)."""
+        articles = self.articles
+        if isinstance(articles, ArticleTable):
+            return articles.ids  # saved with the table
+        ids = [id_at(articles, n) for n in range(len(articles))]
+        return IdLookup.of(text_hashes(ids), ids.__getitem__)
 
     @cached_property
     def outlets(self) -> tuple[tuple[str, ...], np.ndarray]:
         """The outlets named here (first seen first), and per article its outlet's number."""
+        if isinstance(self.articles, ArticleTable):
+            columns = self.articles.columns
+            return columns.outlets, columns.outlet_codes
         names: dict[str, int] = {}
         codes = np.fromiter(
             (names.setdefault(a.source, len(names)) for a in self.articles),

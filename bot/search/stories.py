@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Container, Iterable, Mapping, Sequence
-from hashlib import blake2b
 from itertools import pairwise
 
 import numpy as np
 
 from bot.archive.model import Article
 from bot.archive.text import tokenize
+from bot.search.hashing import text_hashes
 
 WINDOW_DAYS = 3  # between one version and the next
 SHARED_WORDS = 0.5
@@ -43,10 +43,7 @@ def headline_hashes(keys: Iterable[str]) -> np.ndarray:
     cached index of 10^6 articles need not derive every headline again. Two
     keys sharing a hash only add candidates; chains are drawn on the keys.
     """
-    digests = b"".join(
-        blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).digest() for key in keys
-    )
-    return np.frombuffer(digests, dtype=np.uint64).copy()
+    return text_hashes(keys)
 
 
 def story_groups(articles: Sequence[Article], twins: Mapping[str, str]) -> np.ndarray:

@@ -1,0 +1,399 @@
+"""A segment's article records as columns on disk, memory-mapped, made into Articles on demand.
+
+One Python ``Article`` per article is what made opening a cached index of 10^6
+articles take seconds and a gigabyte, and every process of a machine held its
+own copy. So a segment saves its records as columns, search engines' way: ids,
+titles and URLs as UTF-8 blobs with each one's end, the outlet as a number into
+the segment's outlet names, the publication time as microseconds since the epoch
+(UTC) and its UTC offset in seconds (so ``published`` comes back exactly, its
+offset too), and the bodies as before (``bodies.bin``, read with ``pread``).
+Opening maps the files, which costs nothing per article and lets the processes
+that map them share their pages; :class:`ArticleTable` makes an ``Article``
+only when one is asked for. Ids are found through a sorted array of their
+64-bit hashes (:class:`IdLookup`), each candidate checked against the id itself.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from functools import lru_cache
+from pathlib import Path
+from typing import BinaryIO, overload
+
+import numpy as np
+import orjson
+
+from bot.archive.bodies import BodyFile, StoredText
+from bot.archive.model import Article
+from bot.search.hashing import text_hashes
+
+BODIES = "bodies.bin"
+_EPOCH = datetime(1970, 1, 1)  # noqa: DTZ001 - wall-clock arithmetic; the zone is added after
+_MICROSECOND = timedelta(microseconds=1)
+_COPY_CHUNK = 1 << 24  # bytes of bodies copied at a time by a merge
+
+
+def mapped(path: Path) -> np.ndarray:
+    """The file's array, memory-mapped read-only, as a plain ndarray (no per-slice hooks)."""
+    return np.load(path, mmap_mode="r").view(np.ndarray)
+
+
+class ArticleView(Sequence[Article]):
+    """A sequence of articles that makes each one when asked for it.
+
+    Equal to any sequence of the same articles in the same order, as a list is.
+    """
+
+    def id_at(self, position: int) -> str:
+        """The id of the article at ``position``, without making the rest of it."""
+        return self[position].id
+
+    @overload
+    def __getitem__(self, key: int) -> Article: ...
+    @overload
+    def __getitem__(self, key: slice) -> list[Article]: ...
+    def __getitem__(self, key: int | slice) -> Article | list[Article]:
+        if isinstance(key, slice):
+            return [self.at(n) for n in range(*key.indices(len(self)))]
+        size = len(self)
+        if not -size <= key < size:
+            raise IndexError(f"article {key} of {size}")
+        return self.at(key % size if key < 0 else key)
+
+    def at(self, position: int) -> Article:
+        """The article at ``position`` (0 <= position < len)."""
+        raise NotImplementedError
+
+    def __iter__(self) -> Iterator[Article]:
+        return map(self.at, range(len(self)))
+
+    def pieces(self) -> list[tuple[Sequence[Article], np.ndarray | None]]:
+        """Where these articles come from: sequences and the positions taken from each
+        (None: all), so that :func:`write` can copy a saved table's columns."""
+        return [(self, None)]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str | bytes):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]  # equal to lists, which have none
+
+
+def id_at(articles: Sequence[Article], position: int) -> str:
+    """The id at ``position`` of any sequence of articles, made whole only when it must be."""
+    if isinstance(articles, ArticleView):
+        return articles.id_at(position)
+    return articles[position].id
+
+
+@dataclass(frozen=True)
+class Strings:
+    """UTF-8 strings one after another in one byte array, and each one's end in it."""
+
+    blob: np.ndarray  # uint8
+    ends: np.ndarray  # int64, one per string
+
+    @classmethod
+    def of(cls, texts: Iterable[str]) -> Strings:
+        blob, ends, end = bytearray(), array("q"), 0
+        for text in texts:
+            end += len(encoded := text.encode("utf-8", "surrogatepass"))
+            blob += encoded
+            ends.append(end)
+        return cls(np.frombuffer(bytes(blob), np.uint8), np.frombuffer(ends, np.int64))
+
+    @classmethod
+    def joined(cls, parts: Sequence[Strings]) -> Strings:
+        shifts = np.cumsum([0, *(len(p.blob) for p in parts)])[:-1]
+        return cls(
+            np.concatenate([np.zeros(0, np.uint8), *(p.blob for p in parts)]),
+            np.concatenate(
+                [np.zeros(0, np.int64), *(p.ends + s for p, s in zip(parts, shifts, strict=True))]
+            ),
+        )
+
+    def __len__(self) -> int:
+        return len(self.ends)
+
+    def span(self, position: int) -> tuple[int, int]:
+        return int(self.ends[position - 1]) if position else 0, int(self.ends[position])
+
+    def __getitem__(self, position: int) -> str:
+        start, end = self.span(position)
+        return self.blob[start:end].tobytes().decode("utf-8", "surrogatepass")
+
+    def take(self, positions: np.ndarray) -> Strings:
+        """The strings at ``positions`` (ascending), copied a run of neighbours at a time."""
+        pieces, ends, end = [], [np.zeros(0, np.int64)], 0
+        for lo, hi in runs(positions):
+            start, stop = self.span(lo)[0], self.span(hi - 1)[1]
+            pieces.append(self.blob[start:stop])
+            ends.append(self.ends[lo:hi] - start + end)
+            end += stop - start
+        return Strings(np.concatenate([np.zeros(0, np.uint8), *pieces]), np.concatenate(ends))
+
+
+def runs(positions: np.ndarray) -> list[tuple[int, int]]:
+    """Ascending ``positions`` as ranges of consecutive ones, ``(first, stop)``."""
+    if not len(positions):
+        return []
+    breaks = np.flatnonzero(np.diff(positions) != 1) + 1
+    firsts = positions[np.r_[0, breaks]].tolist()
+    lasts = positions[np.r_[breaks - 1, len(positions) - 1]].tolist()
+    return [(first, last + 1) for first, last in zip(firsts, lasts, strict=True)]
+
+
+@dataclass(frozen=True, eq=False)
+class IdLookup:
+    """Article id -> position, from the ids' 64-bit hashes sorted, not a dict of every id.
+
+    Each candidate a hash finds is checked against the id itself, so two ids
+    sharing a hash never answer for each other. ``hash_of`` is
+    :func:`~bot.search.hashing.text_hashes`; tests give it others.
+    """
+
+    hashes: np.ndarray  # uint64, ascending
+    order: np.ndarray  # the positions, in the order of their hashes
+    id_at: Callable[[int], str]
+    hash_of: Callable[[Iterable[str]], np.ndarray] = text_hashes
+
+    @classmethod
+    def of(
+        cls,
+        hashes: np.ndarray,
+        id_at: Callable[[int], str],
+        hash_of: Callable[[Iterable[str]], np.ndarray] = text_hashes,
+    ) -> IdLookup:
+        """The lookup of the articles whose ids hash to ``hashes`` (by position)."""
+        order = np.argsort(hashes, kind="stable")
+        return cls(hashes[order], order, id_at, hash_of)
+
+    def by_position(self) -> np.ndarray:
+        """Each position's id hash."""
+        hashes = np.empty_like(self.hashes)
+        hashes[self.order] = self.hashes
+        return hashes
+
+    def get(self, article_id: str) -> int | None:
+        position = int(self.find([article_id])[0])
+        return None if position < 0 else position
+
+    def find(self, ids: Sequence[str]) -> np.ndarray:
+        """Each id's position (int64); -1 where there is no such id."""
+        found = np.full(len(ids), -1, np.int64)
+        if not len(ids) or not len(self.hashes):
+            return found
+        wanted = self.hash_of(ids)
+        starts = np.searchsorted(self.hashes, wanted, side="left").tolist()
+        stops = np.searchsorted(self.hashes, wanted, side="right").tolist()
+        for n, (start, stop) in enumerate(zip(starts, stops, strict=True)):
+            for position in self.order[start:stop].tolist():
+                if self.id_at(position) == ids[n]:
+                    found[n] = position
+                    break
+        return found
+
+
+@lru_cache(maxsize=512)
+def _zone(offset: int) -> timezone:
+    return timezone(timedelta(seconds=offset))
+
+
+def _instant(published: datetime) -> tuple[int, int]:
+    """Microseconds since the epoch (UTC) and the UTC offset in seconds, exactly."""
+    offset = published.utcoffset()
+    if offset is None or offset % timedelta(seconds=1):
+        raise ValueError(f"published needs a UTC offset of whole seconds: {published!r}")
+    local = (published.replace(tzinfo=None) - _EPOCH) // _MICROSECOND
+    return local - offset // _MICROSECOND, int(offset.total_seconds())
+
+
+@dataclass(frozen=True, eq=False)
+class Columns:
+    """Every record field of some articles, one array (or blob) per field."""
+
+    ids: Strings
+    titles: Strings
+    urls: Strings  # "" where there is no URL; ``no_url`` says which
+    no_url: np.ndarray  # bool
+    outlets: tuple[str, ...]  # the outlet names, first seen first
+    outlet_codes: np.ndarray  # int32, into ``outlets``
+    published: np.ndarray  # int64 microseconds since the epoch, UTC
+    offsets: np.ndarray  # int32 seconds east of UTC
+    id_hashes: np.ndarray  # uint64, by position
+
+    _SAVED = ("no_url", "outlet_codes", "published", "offsets")
+
+    @classmethod
+    def of(cls, articles: Sequence[Article]) -> Columns:
+        names: dict[str, int] = {}
+        codes = [names.setdefault(a.source, len(names)) for a in articles]
+        instants = [_instant(a.published) for a in articles]
+        ids = [a.id for a in articles]
+        return cls(
+            Strings.of(ids),
+            Strings.of(a.title for a in articles),
+            Strings.of(a.url or "" for a in articles),
+            np.fromiter((a.url is None for a in articles), bool, len(articles)),
+            tuple(names),
+            np.asarray(codes, np.int32),
+            np.asarray([i for i, _ in instants], np.int64).reshape(-1),
+            np.asarray([o for _, o in instants], np.int32).reshape(-1),
+            text_hashes(ids),
+        )
+
+    @classmethod
+    def joined(cls, parts: Sequence[Columns]) -> Columns:
+        names: dict[str, int] = {}
+        codes = []
+        for part in parts:
+            recode = np.asarray([names.setdefault(n, len(names)) for n in part.outlets], np.int32)
+            codes.append(recode[part.outlet_codes] if len(recode) else part.outlet_codes)
+
+        def glued(field: str) -> np.ndarray:
+            return np.concatenate([getattr(part, field) for part in parts])
+
+        return cls(
+            Strings.joined([p.ids for p in parts]),
+            Strings.joined([p.titles for p in parts]),
+            Strings.joined([p.urls for p in parts]),
+            glued("no_url"),
+            tuple(names),
+            np.concatenate([np.zeros(0, np.int32), *codes]),
+            glued("published"),
+            glued("offsets"),
+            glued("id_hashes"),
+        )
+
+    def take(self, positions: np.ndarray) -> Columns:
+        """The columns of the articles at ``positions`` (ascending)."""
+        return Columns(
+            self.ids.take(positions),
+            self.titles.take(positions),
+            self.urls.take(positions),
+            self.no_url[positions],
+            self.outlets,
+            self.outlet_codes[positions],
+            self.published[positions],
+            self.offsets[positions],
+            self.id_hashes[positions],
+        )
+
+    def save(self, folder: Path) -> None:
+        for name in ("ids", "titles", "urls"):
+            strings: Strings = getattr(self, name)
+            np.save(folder / f"article_{name}.npy", strings.blob)
+            np.save(folder / f"article_{name}_ends.npy", strings.ends)
+        for name in self._SAVED:
+            np.save(folder / f"article_{name}.npy", getattr(self, name))
+        (folder / "article_outlets.json").write_bytes(orjson.dumps(list(self.outlets)))
+        order = np.argsort(self.id_hashes, kind="stable")
+        np.save(folder / "article_id_hashes.npy", self.id_hashes[order])
+        np.save(folder / "article_id_order.npy", order)
+
+    @classmethod
+    def open(cls, folder: Path) -> tuple[Columns, np.ndarray]:
+        """The saved columns, memory-mapped (``id_hashes`` sorted), and the ids' hash order."""
+
+        def strings(name: str) -> Strings:
+            return Strings(
+                mapped(folder / f"article_{name}.npy"), mapped(folder / f"article_{name}_ends.npy")
+            )
+
+        saved = {name: mapped(folder / f"article_{name}.npy") for name in cls._SAVED}
+        outlets = tuple(orjson.loads((folder / "article_outlets.json").read_bytes()))
+        columns = cls(
+            strings("ids"),
+            strings("titles"),
+            strings("urls"),
+            outlets=outlets,
+            id_hashes=mapped(folder / "article_id_hashes.npy"),
+            **saved,
+        )
+        return columns, mapped(folder / "article_id_order.npy")
+
+
+class ArticleTable(ArticleView):
+    """A saved segment's articles: its columns, memory-mapped, and its file of bodies."""
+
+    def __init__(
+        self, columns: Columns, order: np.ndarray, body_ends: np.ndarray, bodies: BodyFile
+    ) -> None:
+        self.columns = columns
+        self.body_ends = body_ends
+        self.bodies = bodies
+        self.ids = IdLookup(columns.id_hashes, order, columns.ids.__getitem__)
+
+    @classmethod
+    def open(cls, folder: Path) -> ArticleTable:
+        columns, order = Columns.open(folder)
+        return cls(columns, order, mapped(folder / "body_ends.npy"), BodyFile.open(folder / BODIES))
+
+    def __len__(self) -> int:
+        return len(self.body_ends)
+
+    def id_at(self, position: int) -> str:
+        return self.columns.ids[position]
+
+    def at(self, position: int) -> Article:
+        columns = self.columns
+        offset = int(columns.offsets[position])
+        local = int(columns.published[position]) + offset * 1_000_000
+        start = int(self.body_ends[position - 1]) if position else 0
+        return Article(
+            columns.ids[position],
+            (_EPOCH + local * _MICROSECOND).replace(tzinfo=_zone(offset)),
+            columns.outlets[columns.outlet_codes[position]],
+            columns.titles[position],
+            StoredText(self.bodies, start, int(self.body_ends[position]) - start),
+            None if columns.no_url[position] else columns.urls[position],
+        )
+
+    def columns_at(self, positions: np.ndarray) -> Columns:
+        """The columns of the articles at ``positions`` (ascending), id hashes by position."""
+        columns = Columns(**{**vars(self.columns), "id_hashes": self.ids.by_position()})
+        return columns.take(positions)
+
+    def copy_bodies(self, positions: np.ndarray, out: BinaryIO) -> np.ndarray:
+        """Write the bodies at ``positions`` (ascending) to ``out``, a run at a time.
+
+        Returns their sizes in bytes."""
+        for lo, hi in runs(positions):
+            start = int(self.body_ends[lo - 1]) if lo else 0
+            stop = int(self.body_ends[hi - 1])
+            for at in range(start, stop, _COPY_CHUNK):
+                out.write(self.bodies.read_bytes(at, min(_COPY_CHUNK, stop - at)))
+        starts = np.concatenate([[0], self.body_ends[:-1]])
+        return (self.body_ends - starts)[positions]
+
+
+def write(articles: Sequence[Article], folder: Path) -> None:
+    """Save ``articles`` as a table in ``folder`` (:meth:`ArticleTable.open` reads it).
+
+    Where they come from a saved table (a merge's survivors), its columns are
+    sliced and its bodies copied as byte ranges: a merge makes no ``Article``.
+    Other articles are written one at a time.
+    """
+    pieces = articles.pieces() if isinstance(articles, ArticleView) else [(articles, None)]
+    parts, sizes = [Columns.of([])], [np.zeros(0, np.int64)]
+    with (folder / BODIES).open("wb") as out:
+        for source, positions in pieces:
+            if isinstance(source, ArticleTable):
+                taken = np.arange(len(source)) if positions is None else positions
+                parts.append(source.columns_at(taken))
+                sizes.append(source.copy_bodies(taken, out))
+            else:
+                chosen = source if positions is None else [source[n] for n in positions.tolist()]
+                parts.append(Columns.of(chosen))
+                sizes.append(np.fromiter(_written(chosen, out), np.int64, len(chosen)))
+    np.save(folder / "body_ends.npy", np.cumsum(np.concatenate(sizes)))
+    Columns.joined(parts).save(folder)
+
+
+def _written(articles: Sequence[Article], out: BinaryIO) -> Iterator[int]:
+    for article in articles:  # one body at a time: never all in memory
+        yield out.write(article.encoded_body())
