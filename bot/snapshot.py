@@ -26,7 +26,7 @@ from bot.archive import Article, Problem, discover, fingerprint, load_archive
 from bot.archive.changes import Update, load_changes
 from bot.archive.chart import per_year_chart
 from bot.archive.ledger import Ledger
-from bot.archive.stats import ArchiveStats, archive_stats
+from bot.archive.stats import ArchiveStats
 from bot.config import Settings
 from bot.digest.select import OnThisDay
 from bot.errors import ConfigError
@@ -83,7 +83,7 @@ class ArchiveSnapshot:
         interpreter, so it is drawn once per archive (callers use a worker
         thread); a reload makes a new snapshot, so it is never stale.
         """
-        stats = archive_stats(self.index.articles)
+        stats = self.index.stats()
         return stats, per_year_chart(stats)
 
     def why_empty(self) -> str:

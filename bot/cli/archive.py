@@ -7,7 +7,6 @@ import json
 import sys
 from pathlib import Path
 
-from bot.archive.stats import archive_stats
 from bot.cli.common import add_common_arguments, open_archive, plural, report_problems
 from bot.search.merge import MergePolicy
 from bot.snapshot import merged_on_disk
@@ -64,7 +63,7 @@ def run_stats(args: argparse.Namespace) -> int:
     _, archive = open_archive(args)
     if not archive.index.articles:  # still a report, but say why it is empty
         print(f"dateline: the archive has no articles ({archive.why_empty()})", file=sys.stderr)
-    stats = archive_stats(archive.index.articles)
+    stats = archive.index.stats()
     if args.json:
         print(json.dumps(stats.as_json(), indent=2, ensure_ascii=False))
         return 0

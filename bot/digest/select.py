@@ -58,11 +58,13 @@ class OnThisDay:
     "UPDATE 1-", "UPDATE 2-") is one item of a digest, not three: ``stories``
     gives each article's story (as the search index groups them), and a day
     keeps the story's latest version of that day, the most developed one.
+    It holds positions into ``articles`` (an index's view, which makes an
+    article when asked), and makes only the articles a day shows.
     """
 
     def __init__(
         self,
-        articles: Iterable[Article],
+        articles: Sequence[Article],
         stories: Iterable[int] | None = None,
         *,
         ordinals: np.ndarray | None = None,
@@ -71,7 +73,6 @@ class OnThisDay:
         """``stories``, ``ordinals`` (calendar dates) and ``timestamps`` run parallel to
         ``articles``; an index passes the arrays it holds, as deriving them from the
         articles is seconds at 10^6 of them."""
-        articles = list(articles)
         size = len(articles)
         if ordinals is None:
             ordinals = np.fromiter((a.calendar_date.toordinal() for a in articles), np.int64, size)
@@ -79,19 +80,25 @@ class OnThisDay:
             timestamps = np.fromiter((a.published.timestamp() for a in articles), np.float64, size)
         story = np.arange(size) if stories is None else np.fromiter(stories, np.int64, size)
         kept = _latest_per_day_and_story(articles, np.asarray(ordinals), story, timestamps)
-        self._by_day: dict[tuple[int, int], list[Article]] = defaultdict(list)
         days, which = np.unique(np.asarray(ordinals)[kept], return_inverse=True)
-        keys = [((d := date.fromordinal(o)).month, d.day) for o in days.tolist()]
-        for n, day in zip(kept.tolist(), which.tolist(), strict=True):
-            self._by_day[keys[day]].append(articles[n])
+        dates = [date.fromordinal(o) for o in days.tolist()]
+        keys = np.asarray([d.month * 100 + d.day for d in dates], np.int32)[which]
+        by_key = np.argsort(keys, kind="stable")  # a day's articles keep the archive's order
+        self._articles = articles
+        self._keys = keys[by_key]  # month * 100 + day, ascending
+        self._positions = kept[by_key]
+        self._years = np.asarray([d.year for d in dates], np.int32)[which][by_key]
 
     def select(self, day: date) -> list[YearGroup]:
         """Groups for ``day``, newest year first; empty when the archive has nothing."""
         by_year: dict[int, list[Article]] = defaultdict(list)
-        for key in month_days(day):
-            for article in self._by_day.get(key, ()):
-                if article.calendar_date.year < day.year:
-                    by_year[article.calendar_date.year].append(article)
+        for month, day_of_month in month_days(day):
+            key = month * 100 + day_of_month
+            lo, hi = np.searchsorted(self._keys, [key, key + 1]).tolist()
+            earlier = self._years[lo:hi] < day.year
+            years = self._years[lo:hi][earlier].tolist()
+            for n, year in zip(self._positions[lo:hi][earlier].tolist(), years, strict=True):
+                by_year[year].append(self._articles[n])
         return [
             YearGroup(year, day.year - year, diverse_order(by_year[year]))
             for year in sorted(by_year, reverse=True)

@@ -7,7 +7,7 @@ import logging
 import random
 import re
 import time
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
@@ -16,6 +16,7 @@ import numpy as np
 
 from bot.archive.model import Article
 from bot.archive.outlets import closest_outlet
+from bot.archive.stats import ArchiveStats, archive_stats
 from bot.archive.text import normalise, starts_word, tokenize
 from bot.errors import UnknownSource
 from bot.search.expansion import Expander
@@ -26,6 +27,7 @@ from bot.search.ranking import WORD_MATCH, score, top
 from bot.search.segment import Segment
 from bot.search.stories import Versions, chain_links, groups_from, twin_links
 from bot.search.types import Filters, Hit, Order, Suggestion
+from bot.search.views import Gathered, id_at
 
 log = logging.getLogger(__name__)
 
@@ -86,13 +88,15 @@ class SearchIndex:
         self.provenance: dict[str, Any] = dict(provenance or {})
         sizes = [len(segment) for segment in self.segments]
         self.bases = np.concatenate([[0], np.cumsum(sizes, dtype=np.int64)])
-        self._all: list[Article] = [a for segment in self.segments for a in segment.articles]
+        # Views over the segments' articles (tables for a cached index), not lists:
+        # an Article is made when one is asked for.
+        self._all = Gathered([segment.articles for segment in self.segments])
         self._size = len(self._all)
         self._live = _live_mask(self.segments, self.deleted)
         live = np.arange(self._size) if self._live is None else np.flatnonzero(self._live)
         self._live_positions = live
         self.articles: Sequence[Article] = (
-            self._all if self._live is None else [self._all[n] for n in live.tolist()]
+            self._all if self._live is None else Gathered(self._all.parts, live)
         )
         self.lexicon = Lexicon([(s.postings, s.fuzzy, s.sounds) for s in self.segments])
         self._ordinals = _joined([s.ordinals for s in self.segments], np.int32)
@@ -167,11 +171,12 @@ class SearchIndex:
         """:meth:`with_segment` for segments already built (each added after the others)."""
         index = self
         for segment in segments:
-            found = (index._position(a.id) for a in segment.articles)
-            replaced = [position for position in found if position is not None]
+            ids = [id_at(segment.articles, n) for n in range(len(segment))]
+            found = index._positions(ids)
+            replaced = found[found >= 0].tolist()
             deleted = [*_deleted_with(index, replaced), None]
-            all_articles = [*index._all, *segment.articles]
-            positions = {a.id: index._size + n for n, a in enumerate(segment.articles)}
+            all_articles = Gathered([*index._all.parts, segment.articles])
+            positions = {article_id: index._size + n for n, article_id in enumerate(ids)}
             twin_pairs = [
                 (positions[twin], where)
                 for twin, original in (twins or {}).items()
@@ -245,6 +250,17 @@ class SearchIndex:
         live = self._live_positions
         return self._ordinals[live], self._timestamps[live]
 
+    def stats(self) -> ArchiveStats:
+        """The live articles' numbers (how many, from when, from whom), from columns."""
+        counts: Counter[str] = Counter()
+        for segment, base in zip(self.segments, self.bases.tolist(), strict=False):
+            names, codes = segment.outlets
+            if self._live is not None:
+                codes = codes[self._live[base : base + len(codes)]]
+            per_name = np.bincount(codes, minlength=len(names)).tolist()
+            counts.update({name: n for name, n in zip(names, per_name, strict=True) if n})
+        return archive_stats(self.calendar_columns[0], counts)
+
     def deleted_count(self, segment: int) -> int:
         """How many of segment number ``segment``'s documents are deleted."""
         deleted = self.deleted[segment]
@@ -260,11 +276,22 @@ class SearchIndex:
 
     def _position(self, article_id: str) -> int | None:
         """The global position of the live article ``article_id``; None when there is none."""
+        position = int(self._positions([article_id])[0])
+        return None if position < 0 else position
+
+    def _positions(self, ids: Sequence[str]) -> np.ndarray:
+        """The global position of each live article of ``ids`` (int64); -1 where none is."""
+        found = np.full(len(ids), -1, np.int64)
         for segment, base in zip(reversed(self.segments), self.bases[-2::-1].tolist(), strict=True):
-            local = segment.positions.get(article_id)
-            if local is not None and (self._live is None or self._live[base + local]):
-                return base + local
-        return None
+            wanted = np.flatnonzero(found < 0)
+            if not len(wanted):
+                break
+            at = segment.positions.find([ids[n] for n in wanted.tolist()]) + base
+            hit = at >= base
+            if self._live is not None:  # a deleted copy: an older segment may hold a live one
+                hit[hit] = self._live[at[hit]]
+            found[wanted] = np.where(hit, at, -1)
+        return found
 
     def _headline_hashes(self, positions: Sequence[int]) -> np.ndarray:
         """The headline hashes of the articles at global ``positions``."""
@@ -321,7 +348,7 @@ class SearchIndex:
     def versions(self, position: int) -> tuple[str, ...]:
         """The ids of every version of the story at ``position``, oldest first; () when alone."""
         members = self._versions.get(int(self._stories[position]))
-        return tuple(self._all[n].id for n in members)
+        return tuple(map(self._all.id_at, members))
 
     def _one_per_story(self, ranked: Callable[[int], list[int]], limit: int) -> list[int]:
         """The first ``limit`` stories of ``ranked``, each shown by its best-ranked version.
@@ -346,7 +373,7 @@ class SearchIndex:
             want *= 2
 
     def _id_at(self, position: int) -> str:
-        return self._all[position].id
+        return self._all.id_at(position)
 
     def _ranked(
         self, scores: np.ndarray, limit: int, order: Order, counts: np.ndarray | None

@@ -32,7 +32,8 @@ import numpy as np
 from bot.config import SearchSettings
 from bot.search.index import SearchIndex
 from bot.search.joining import Source, merge_postings
-from bot.search.segment import Segment
+from bot.search.segment import NO_FILE, Segment
+from bot.search.views import Gathered
 
 log = logging.getLogger(__name__)
 
@@ -93,12 +94,16 @@ def merge(index: SearchIndex, first: int, stop: int, folder: Path | None = None)
     started = time.perf_counter()
     sources = index.segments[first:stop]
     dropped = index.deleted[first:stop]
-    articles, files = [], []
-    for segment, deleted in zip(sources, dropped, strict=True):
-        keep = range(len(segment)) if deleted is None else np.flatnonzero(~deleted).tolist()
-        for n in keep:
-            articles.append(segment.articles[n])
-            files.append(segment.file_of(n))
+    kept = [
+        np.arange(len(segment)) if deleted is None else np.flatnonzero(~deleted)
+        for segment, deleted in zip(sources, dropped, strict=True)
+    ]
+    bases = np.cumsum([0, *map(len, sources)])[:-1]
+    # A view of the survivors: writing it copies their columns, making no Article.
+    articles = Gathered(
+        [s.articles for s in sources],
+        np.concatenate([np.zeros(0, np.int64), *(k + b for k, b in zip(kept, bases, strict=True))]),
+    )
     postings = merge_postings(
         [
             Source(segment.postings, None if deleted is None else ~deleted)
@@ -117,7 +122,7 @@ def merge(index: SearchIndex, first: int, stop: int, folder: Path | None = None)
         )
         for name in Segment.STORED
     }
-    merged = Segment.of_postings(articles, postings, files, stored)
+    merged = Segment.of_postings(articles, postings, stored=stored, origins=_origins(sources, kept))
     log.info(
         "Merged %d segments (%d articles, %d deleted dropped) in %.1f s",
         len(sources),
@@ -126,6 +131,23 @@ def merge(index: SearchIndex, first: int, stop: int, folder: Path | None = None)
         time.perf_counter() - started,
     )
     return Merge(merged, tuple(sources), tuple(dropped))
+
+
+def _origins(
+    sources: Sequence[Segment], kept: Sequence[np.ndarray]
+) -> tuple[tuple[str, ...], np.ndarray]:
+    """The survivors' archive files: the names, and per survivor its name's number."""
+    names: dict[str, int] = {}
+    origins = [np.zeros(0, np.int32)]
+    for segment, keep in zip(sources, kept, strict=True):
+        numbers = np.asarray([names.setdefault(f, len(names)) for f in segment.files], np.int32)
+        if segment.origins is None or not len(numbers):
+            origins.append(np.full(len(keep), NO_FILE, np.int32))
+            continue
+        theirs = segment.origins[keep]
+        known = theirs != NO_FILE
+        origins.append(np.where(known, numbers[np.where(known, theirs, 0)], NO_FILE))
+    return tuple(names), np.concatenate(origins).astype(np.int32)
 
 
 def apply(index: SearchIndex, done: Merge) -> SearchIndex | None:

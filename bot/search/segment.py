@@ -20,10 +20,12 @@ import numpy as np
 from bot.archive.model import Article
 from bot.search.fuzzy import FuzzyIndex
 from bot.search.hashing import text_hashes
+from bot.search.ids import IdLookup
 from bot.search.postings import Postings, build_postings
 from bot.search.sounds import SoundIndex
 from bot.search.stories import headline_hashes, headline_key
-from bot.search.table import ArticleTable, IdLookup, id_at
+from bot.search.table import ArticleTable
+from bot.search.views import id_at
 
 NO_FILE = -1  # an article whose archive file was not recorded
 
@@ -61,16 +63,21 @@ class Segment:
         postings: Postings,
         files: Sequence[str | None] | None = None,
         stored: Mapping[str, np.ndarray] | None = None,
+        origins: tuple[tuple[str, ...], np.ndarray] | None = None,
     ) -> Segment:
-        """A segment of ``articles`` whose postings (and ``stored`` columns) are already made."""
-        names, origins = _origins(files, len(articles))
+        """A segment of ``articles`` whose postings (and ``stored`` columns) are already made.
+
+        ``origins`` (the file names, and per article its name's number) is ``files``
+        already numbered, as a merge carries it across.
+        """
+        names, origins_of = origins or _origins(files, len(articles))
         return cls(
             articles,
             postings,
             FuzzyIndex.build(postings.terms),
             SoundIndex.build(postings.terms),
             names,
-            origins,
+            origins_of,
             stored=dict(stored or {}),
         )
 

@@ -10,18 +10,18 @@ offset too), and the bodies as before (``bodies.bin``, read with ``pread``).
 Opening maps the files, which costs nothing per article and lets the processes
 that map them share their pages; :class:`ArticleTable` makes an ``Article``
 only when one is asked for. Ids are found through a sorted array of their
-64-bit hashes (:class:`IdLookup`), each candidate checked against the id itself.
+64-bit hashes (:mod:`bot.search.ids`), each candidate checked against the id itself.
 """
 
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
-from typing import BinaryIO, overload
+from typing import BinaryIO
 
 import numpy as np
 import orjson
@@ -29,6 +29,8 @@ import orjson
 from bot.archive.bodies import BodyFile, StoredText
 from bot.archive.model import Article
 from bot.search.hashing import text_hashes
+from bot.search.ids import IdLookup
+from bot.search.views import ArticleView
 
 BODIES = "bodies.bin"
 _EPOCH = datetime(1970, 1, 1)  # noqa: DTZ001 - wall-clock arithmetic; the zone is added after
@@ -39,55 +41,6 @@ _COPY_CHUNK = 1 << 24  # bytes of bodies copied at a time by a merge
 def mapped(path: Path) -> np.ndarray:
     """The file's array, memory-mapped read-only, as a plain ndarray (no per-slice hooks)."""
     return np.load(path, mmap_mode="r").view(np.ndarray)
-
-
-class ArticleView(Sequence[Article]):
-    """A sequence of articles that makes each one when asked for it.
-
-    Equal to any sequence of the same articles in the same order, as a list is.
-    """
-
-    def id_at(self, position: int) -> str:
-        """The id of the article at ``position``, without making the rest of it."""
-        return self[position].id
-
-    @overload
-    def __getitem__(self, key: int) -> Article: ...
-    @overload
-    def __getitem__(self, key: slice) -> list[Article]: ...
-    def __getitem__(self, key: int | slice) -> Article | list[Article]:
-        if isinstance(key, slice):
-            return [self.at(n) for n in range(*key.indices(len(self)))]
-        size = len(self)
-        if not -size <= key < size:
-            raise IndexError(f"article {key} of {size}")
-        return self.at(key % size if key < 0 else key)
-
-    def at(self, position: int) -> Article:
-        """The article at ``position`` (0 <= position < len)."""
-        raise NotImplementedError
-
-    def __iter__(self) -> Iterator[Article]:
-        return map(self.at, range(len(self)))
-
-    def pieces(self) -> list[tuple[Sequence[Article], np.ndarray | None]]:
-        """Where these articles come from: sequences and the positions taken from each
-        (None: all), so that :func:`write` can copy a saved table's columns."""
-        return [(self, None)]
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Sequence) or isinstance(other, str | bytes):
-            return NotImplemented
-        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
-
-    __hash__ = None  # type: ignore[assignment]  # equal to lists, which have none
-
-
-def id_at(articles: Sequence[Article], position: int) -> str:
-    """The id at ``position`` of any sequence of articles, made whole only when it must be."""
-    if isinstance(articles, ArticleView):
-        return articles.id_at(position)
-    return articles[position].id
 
 
 @dataclass(frozen=True)
@@ -145,57 +98,6 @@ def runs(positions: np.ndarray) -> list[tuple[int, int]]:
     firsts = positions[np.r_[0, breaks]].tolist()
     lasts = positions[np.r_[breaks - 1, len(positions) - 1]].tolist()
     return [(first, last + 1) for first, last in zip(firsts, lasts, strict=True)]
-
-
-@dataclass(frozen=True, eq=False)
-class IdLookup:
-    """Article id -> position, from the ids' 64-bit hashes sorted, not a dict of every id.
-
-    Each candidate a hash finds is checked against the id itself, so two ids
-    sharing a hash never answer for each other. ``hash_of`` is
-    :func:`~bot.search.hashing.text_hashes`; tests give it others.
-    """
-
-    hashes: np.ndarray  # uint64, ascending
-    order: np.ndarray  # the positions, in the order of their hashes
-    id_at: Callable[[int], str]
-    hash_of: Callable[[Iterable[str]], np.ndarray] = text_hashes
-
-    @classmethod
-    def of(
-        cls,
-        hashes: np.ndarray,
-        id_at: Callable[[int], str],
-        hash_of: Callable[[Iterable[str]], np.ndarray] = text_hashes,
-    ) -> IdLookup:
-        """The lookup of the articles whose ids hash to ``hashes`` (by position)."""
-        order = np.argsort(hashes, kind="stable")
-        return cls(hashes[order], order, id_at, hash_of)
-
-    def by_position(self) -> np.ndarray:
-        """Each position's id hash."""
-        hashes = np.empty_like(self.hashes)
-        hashes[self.order] = self.hashes
-        return hashes
-
-    def get(self, article_id: str) -> int | None:
-        position = int(self.find([article_id])[0])
-        return None if position < 0 else position
-
-    def find(self, ids: Sequence[str]) -> np.ndarray:
-        """Each id's position (int64); -1 where there is no such id."""
-        found = np.full(len(ids), -1, np.int64)
-        if not len(ids) or not len(self.hashes):
-            return found
-        wanted = self.hash_of(ids)
-        starts = np.searchsorted(self.hashes, wanted, side="left").tolist()
-        stops = np.searchsorted(self.hashes, wanted, side="right").tolist()
-        for n, (start, stop) in enumerate(zip(starts, stops, strict=True)):
-            for position in self.order[start:stop].tolist():
-                if self.id_at(position) == ids[n]:
-                    found[n] = position
-                    break
-        return found
 
 
 @lru_cache(maxsize=512)

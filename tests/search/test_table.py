@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import tempfile
-from datetime import UTC, datetime, timedelta, timezone
+from collections import Counter
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 import numpy as np
@@ -12,8 +14,12 @@ from hypothesis import strategies as st
 
 from bot.archive.model import Article
 from bot.search import cache, table
+from bot.search.ids import IdLookup
+from bot.search.index import SearchIndex
 from bot.search.segment import Segment
-from bot.search.table import ArticleTable, IdLookup
+from bot.search.table import ArticleTable
+from bot.search.views import ArticleView
+from bot.snapshot import ArchiveSnapshot
 
 WRITTEN = ["مرحبا بالعالم", "الأخبار العاجلة 🚨", "📰🗞️ emoji 👩‍👩‍👧", "café naïve", "日本語", ""]
 text = st.one_of(
@@ -44,7 +50,7 @@ def archives(draw: st.DrawFn) -> list[Article]:
     return [Article(i, *draw(fields)[:3], draw(text), draw(st.none() | text)) for i in ids]
 
 
-def saved(articles: list[Article], folder: Path) -> ArticleTable:
+def saved(articles: Sequence[Article], folder: Path) -> ArticleTable:
     table.write(articles, folder)
     return ArticleTable.open(folder)
 
@@ -73,7 +79,7 @@ def test_any_articles_come_back_field_for_field(articles):
         assert [loaded.id_at(n) for n in range(len(loaded))] == [a.id for a in articles]
 
 
-class Picked(table.ArticleView):
+class Picked(ArticleView):
     """Some positions of a saved table, as a merge's survivors are."""
 
     def __init__(self, source: ArticleTable, kept: list[int]) -> None:
@@ -150,3 +156,33 @@ def test_a_cached_segment_holds_a_table_not_a_list(tmp_path):
     assert isinstance(segment.articles, ArticleTable) and segment.articles == articles
     assert segment.positions.get("id3") == 3 and segment.positions.get("id9") is None
     assert segment.outlets[0] == ("Wire",) and segment.file_of(2) == "f.jsonl"
+
+
+def test_opening_a_cached_index_and_its_calendar_makes_no_article(tmp_path, monkeypatch):
+    day = datetime(2012, 3, 26, 9, 30, tzinfo=UTC)
+    articles = [
+        Article(f"id{n}", day.replace(year=2000 + n % 12), ("Wire", "Daily")[n % 2], f"T {n}", "b")
+        for n in range(40)
+    ]
+    index = SearchIndex.build(articles[:30]).with_segment(articles[30:]).without(["id4"])
+    folder = cache.folder_for(tmp_path)
+    cache.save(index, [], folder, "key")
+    made = []
+
+    def counted(*fields):
+        made.append(fields[0])
+        return Article(*fields)
+
+    monkeypatch.setattr(table, "Article", counted)
+    loaded, _ = cache.load(folder)
+    snapshot = ArchiveSnapshot.of(loaded)
+    stats = loaded.stats()
+    assert made == [] and len(loaded.articles) == 39
+    assert (stats.count, stats.first, stats.last) == (39, date(2000, 3, 26), date(2011, 3, 26))
+    assert dict(stats.sources) == {"Wire": 19, "Daily": 20}
+    live = [a for a in articles if a.id != "id4"]
+    assert stats.per_year == sorted(Counter(a.published.year for a in live).items())
+    # An article is made when it is asked for, and only then.
+    assert loaded.get("id7") == articles[7] and made == ["id7"]
+    groups = snapshot.calendar.select(date(2013, 3, 26))
+    assert sorted(a.id for g in groups for a in g.articles) == sorted(a.id for a in loaded.articles)

@@ -1,0 +1,122 @@
+"""Sequences of articles that make each ``Article`` only when it is asked for.
+
+An index of 10^6 articles never holds a list of them: a segment saved in the
+cache holds a table of columns (``bot.search.table``), and the index's view of
+all its articles, or of the live ones, is :class:`Gathered` over the
+segments' tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from itertools import chain
+from typing import overload
+
+import numpy as np
+
+from bot.archive.model import Article
+
+
+class ArticleView(Sequence[Article]):
+    """A sequence of articles that makes each one when asked for it.
+
+    Equal to any sequence of the same articles in the same order, as a list is.
+    """
+
+    def id_at(self, position: int) -> str:
+        """The id of the article at ``position``, without making the rest of it."""
+        return self[position].id
+
+    @overload
+    def __getitem__(self, key: int) -> Article: ...
+    @overload
+    def __getitem__(self, key: slice) -> list[Article]: ...
+    def __getitem__(self, key: int | slice) -> Article | list[Article]:
+        if isinstance(key, slice):
+            return [self.at(n) for n in range(*key.indices(len(self)))]
+        size = len(self)
+        if not -size <= key < size:
+            raise IndexError(f"article {key} of {size}")
+        return self.at(key % size if key < 0 else key)
+
+    def at(self, position: int) -> Article:
+        """The article at ``position`` (0 <= position < len)."""
+        raise NotImplementedError
+
+    def __iter__(self) -> Iterator[Article]:
+        return map(self.at, range(len(self)))
+
+    def pieces(self) -> list[tuple[Sequence[Article], np.ndarray | None]]:
+        """Where these articles come from: sequences and the positions taken from each
+        (None: all), so that :func:`write` can copy a saved table's columns."""
+        return [(self, None)]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str | bytes):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]  # equal to lists, which have none
+
+
+def id_at(articles: Sequence[Article], position: int) -> str:
+    """The id at ``position`` of any sequence of articles, made whole only when it must be."""
+    if isinstance(articles, ArticleView):
+        return articles.id_at(position)
+    return articles[position].id
+
+
+Piece = tuple[Sequence[Article], "np.ndarray | None"]
+
+
+class Gathered(ArticleView):
+    """The articles of several sequences one after another, or only those at ``positions``
+    (ascending) of that concatenation."""
+
+    def __init__(
+        self, parts: Sequence[Sequence[Article]], positions: np.ndarray | None = None
+    ) -> None:
+        self.parts = tuple(parts)
+        self.bases = np.cumsum([0, *map(len, self.parts)], dtype=np.int64)
+        self.positions = positions
+
+    def __len__(self) -> int:
+        return int(self.bases[-1]) if self.positions is None else len(self.positions)
+
+    def _locate(self, position: int) -> tuple[Sequence[Article], int]:
+        if self.positions is not None:
+            position = int(self.positions[position])
+        part = int(np.searchsorted(self.bases, position, side="right")) - 1
+        return self.parts[part], position - int(self.bases[part])
+
+    def at(self, position: int) -> Article:
+        part, local = self._locate(position)
+        return part[local]
+
+    def id_at(self, position: int) -> str:
+        part, local = self._locate(position)
+        return id_at(part, local)
+
+    def __iter__(self) -> Iterator[Article]:
+        if self.positions is None:
+            return chain.from_iterable(self.parts)
+        return super().__iter__()
+
+    def pieces(self) -> list[Piece]:
+        found: list[Piece] = []
+        for part, lo, hi in zip(self.parts, self.bases[:-1], self.bases[1:], strict=True):
+            mine = None
+            if self.positions is not None:
+                at = self.positions[(self.positions >= lo) & (self.positions < hi)]
+                mine = at - lo
+            inner = part.pieces() if isinstance(part, ArticleView) else [(part, None)]
+            start = 0
+            for source, taken in inner:
+                size = len(source) if taken is None else len(taken)
+                if mine is None:
+                    found.append((source, taken))
+                else:
+                    local = mine[(mine >= start) & (mine < start + size)] - start
+                    found.append((source, local if taken is None else taken[local]))
+                start += size
+        return found
