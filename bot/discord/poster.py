@@ -3,8 +3,9 @@
 403 and 404 are permanent (permission lost, channel gone): the subscription is
 paused until an admin fixes it. 429 and 5xx are transient: discord.py already
 retries them a few times, and the scheduler retries later in the day. Sends go
-evenly spaced below Discord's global 50 requests/s (bot/digest/pacing.py), so a thousand
-digests due at 09:00 go out as fast as allowed and never draw a 429.
+within this process's share of Discord's global 50 requests/s, counted as Discord counts
+them (bot/digest/pacing.py), so a thousand digests due at 09:00 go out as fast as allowed
+and never draw a 429.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import aiohttp
 import discord
 
 from bot.digest.delivery import DeliveryFailed
-from bot.digest.pacing import EvenPacer, spacing_rate
+from bot.digest.pacing import BudgetPacer
 from bot.digest.plan import Digest
 from bot.discord.embeds import digest_message
 from bot.discord.replies import NO_MENTIONS
@@ -34,16 +35,16 @@ class DiscordPoster:
     def __init__(self, client: discord.Client, budget: float) -> None:
         """``budget``: the most posts this process may make in any one second."""
         self.client = client
-        self.pacer = EvenPacer(spacing_rate(budget))
+        self.pacer = BudgetPacer(budget)
 
     async def post(self, channel_id: int, digest: Digest, nonce: str) -> int:
         content, embeds = digest_message(digest)
         channel = self.client.get_partial_messageable(channel_id)
-        await self.pacer.wait()
         try:
-            message = await channel.send(
-                content, embeds=embeds, nonce=nonce, allowed_mentions=NO_MENTIONS
-            )
+            async with self.pacer.turn():
+                message = await channel.send(
+                    content, embeds=embeds, nonce=nonce, allowed_mentions=NO_MENTIONS
+                )
         except discord.Forbidden as error:
             raise DeliveryFailed(
                 f"Discord refused the post ({error.text or 'missing permissions'}): "
