@@ -18,6 +18,7 @@ from itertools import chain, zip_longest
 import numpy as np
 
 from bot.archive.model import Article
+from bot.search.views import ids_at
 
 
 @dataclass(frozen=True)
@@ -139,7 +140,7 @@ def _latest_per_day_and_story(
     tied_runs = np.flatnonzero(np.bincount(run[tying], minlength=len(ends)) > 1)
     if len(tied_runs):
         tying = tying[np.isin(run[tying], tied_runs)]
-        ids = np.array([articles[n].id for n in order[tying].tolist()])
+        ids = np.array(ids_at(articles, order[tying]))
         tying = tying[np.lexsort((ids, run[tying]))]
         winners = np.flatnonzero(np.r_[run[tying][1:] != run[tying][:-1], True])
         chosen[run[tying[winners]]] = order[tying[winners]]

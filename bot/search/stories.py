@@ -79,18 +79,20 @@ def chain_links(
     found to share their text before (whether two bodies do depends on them
     alone), so an update does not read them again.
     """
+    # Each article made once: from an index's view, every ``articles[n]`` makes one anew.
+    chosen = {n: articles[n] for n in (range(len(articles)) if members is None else members)}
     by_headline: dict[str, list[int]] = {}
-    for n in range(len(articles)) if members is None else sorted(members):
-        by_headline.setdefault(headline_key(articles[n].title), []).append(n)
+    for n in sorted(chosen):
+        by_headline.setdefault(headline_key(chosen[n].title), []).append(n)
     links = []
     for chain in by_headline.values():
         if len(chain) < 2:
             continue
-        chain.sort(key=lambda n: articles[n].published)
+        chain.sort(key=lambda n: chosen[n].published)
         for earlier, later in pairwise(chain):
-            gap = articles[later].calendar_date - articles[earlier].calendar_date
+            gap = chosen[later].calendar_date - chosen[earlier].calendar_date
             if gap.days <= WINDOW_DAYS and (
-                (earlier, later) in linked or _same_text(articles[earlier], articles[later])
+                (earlier, later) in linked or _same_text(chosen[earlier], chosen[later])
             ):
                 links.append((earlier, later))
     return links

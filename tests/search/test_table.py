@@ -18,7 +18,7 @@ from bot.search.ids import IdLookup
 from bot.search.index import SearchIndex
 from bot.search.segment import Segment
 from bot.search.table import ArticleTable
-from bot.search.views import ArticleView
+from bot.search.views import ArticleView, Gathered, ids_at
 from bot.snapshot import ArchiveSnapshot
 
 WRITTEN = ["مرحبا بالعالم", "الأخبار العاجلة 🚨", "📰🗞️ emoji 👩‍👩‍👧", "café naïve", "日本語", ""]
@@ -77,6 +77,28 @@ def test_any_articles_come_back_field_for_field(articles):
         # Each article's body is read from the table's file, not held.
         assert [a.body for a in loaded] == [a.body for a in articles]
         assert [loaded.id_at(n) for n in range(len(loaded))] == [a.id for a in articles]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(archives(), min_size=1, max_size=3), st.data())
+def test_ids_at_many_positions_are_those_articles_ids(parts, data):
+    """Over tables, lists and a live selection of them, in any order, repeats included."""
+    everything = [a for part in parts for a in part]
+    size = len(everything)
+    chosen = data.draw(st.lists(st.integers(0, size - 1), max_size=20)) if size else []
+    live = sorted(data.draw(st.sets(st.integers(0, size - 1)))) if size else []
+    picked = data.draw(st.lists(st.integers(0, len(live) - 1), max_size=20)) if live else []
+    with tempfile.TemporaryDirectory() as folder:
+        sequences = []
+        for n, part in enumerate(parts):  # every other part a saved table, the rest lists
+            (Path(folder) / str(n)).mkdir()
+            sequences.append(saved(part, Path(folder) / str(n)) if n % 2 == 0 else part)
+        whole = Gathered(sequences)
+        assert ids_at(whole, np.asarray(chosen, np.int64)) == [everything[n].id for n in chosen]
+        some = Gathered(sequences, np.asarray(live, np.int64))
+        assert ids_at(some, np.asarray(picked, np.int64)) == [
+            everything[live[n]].id for n in picked
+        ]
 
 
 class Picked(ArticleView):
