@@ -31,7 +31,7 @@ class UnknownArticle(UserFacingError):
 
 
 class ButtonExpired(UserFacingError):
-    """A button whose state was kept in memory by a process that has since restarted."""
+    """A button whose state, too long for its custom id, was kept and has since expired."""
 
     def __init__(self) -> None:
         super().__init__("This button has expired; run the command again.")

@@ -161,11 +161,13 @@ class DigestScheduler:
     async def maintain_once(self, *, reconcile: bool) -> None:
         """One round: finish expired claims; when reconciling, also match the jobs to the
         store and post any due time no job posted (a firing that hit a database error,
-        a change found only now), within ``digest.catch_up`` as at start."""
+        a change found only now), within ``digest.catch_up`` as at start, and delete the
+        button states that expired (the store's one other table that only grows)."""
         await self.recover()
         if reconcile:
             await self.rebuild()
             await self.catch_up_all()
+            await self.store.forget_expired_states(self.clock())
 
     async def rebuild(self) -> dict[str, int]:
         """Make the jobs match the store's active subscriptions of owned guilds exactly.

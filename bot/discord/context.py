@@ -32,7 +32,8 @@ class DatelineClient(commands.AutoShardedBot):
     def __init__(self, app: App, **options: Any) -> None:
         super().__init__(**options)
         self.app = app
-        self.custom_ids = CustomIds()  # states too long for a custom id, kept under a key
+        # States too long for a custom id, kept in the store under a key.
+        self.custom_ids = CustomIds(app.store, app.now)
         self.cooldowns = Cooldowns()  # per user, per bot: not on the shared command objects
 
     async def is_operator(self, user: discord.abc.User) -> bool:

@@ -3,25 +3,29 @@
 Every custom_id the bot sends is a fixed head naming the item and its owner
 (``dl:sp:<owner>:<page>:``) followed by a token for its state: the state itself
 when head and state fit in Discord's 100 characters (after a ``=`` if it starts
-with ``=`` or ``#``, or is empty), else ``#`` and a short key into a table kept
-in memory. The whole id is measured, head
-included, so an id is never cut; only buttons whose state was kept stop
-working after a restart, and they say so.
+with ``=`` or ``#``, or is empty), else ``#`` and a short key into the store's
+kept states. The whole id is measured, head included, so an id is never cut.
+A kept state expires ``KEPT_FOR`` after it was last put on a message; only then
+does its button say it expired.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
+from bot.clock import Clock
 from bot.discord import limits
 from bot.search.types import Filters, Order
+from bot.store import Store
 
 SEPARATOR = "␟"  # a printable stand-in for the unit separator; no one types it
 INLINE, KEPT = "=", "#"
-KEPT_STATES = 4096
+# How long a button whose state is kept keeps working after its message was last
+# drawn: long enough for any conversation to come back to it, short enough that the
+# table holds only what people are still reading.
+KEPT_FOR = timedelta(days=30)
 
 
 class CustomIdTooLong(ValueError):
@@ -72,12 +76,19 @@ class SearchRequest:
 
 
 class CustomIds:
-    """Makes and reads every custom_id's state; holds the states too long to inline."""
+    """Makes and reads every custom_id's state; keeps the states too long to inline in the store.
 
-    def __init__(self) -> None:
-        self._kept: OrderedDict[str, str] = OrderedDict()
+    Kept there rather than in this process's memory, a button works after a
+    restart and on whichever process of a cluster answers it, for ``KEPT_FOR``
+    after the state was last put on a message (paging a search puts it on the
+    new page again).
+    """
 
-    def token(self, head: str, state: str, limit: int = limits.CUSTOM_ID) -> str:
+    def __init__(self, store: Store, clock: Clock) -> None:
+        self.store = store
+        self.clock = clock
+
+    async def token(self, head: str, state: str, limit: int = limits.CUSTOM_ID) -> str:
         """What follows ``head``: ``state`` inline when the whole id fits, else a kept key.
 
         ``limit`` is the room head and token share: a custom_id's, or a select
@@ -89,17 +100,14 @@ class CustomIds:
         key = hashlib.blake2b(state.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
         if len(head) + 1 + len(key) > limit:
             raise CustomIdTooLong(f"custom_id head {head[:40]!r}… leaves no room for a key")
-        self._kept[key] = state
-        self._kept.move_to_end(key)
-        while len(self._kept) > KEPT_STATES:
-            self._kept.popitem(last=False)
+        await self.store.keep_state(key, state, self.clock() + KEPT_FOR)
         return KEPT + key
 
-    def read(self, token: str) -> str | None:
+    async def read(self, token: str) -> str | None:
         """The state a token (what follows the head) stands for; None when it has expired."""
         kind, value = token[:1], token[1:]
         if kind == INLINE:
             return value
         if kind == KEPT:
-            return self._kept.get(value)
+            return await self.store.kept_state(value, self.clock())
         return token

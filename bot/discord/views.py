@@ -1,8 +1,9 @@
 """Buttons and menus whose state lives in their custom_id (``DynamicItem``).
 
-They keep working after a restart because nothing about them is held in
-memory: the handler re-reads who may use it, which page and which search or
-article from the id, and asks the archive again.
+They keep working after a restart, on any process, because nothing about them is
+held in memory: the handler re-reads who may use it, which page and which search
+or article from the id (or from the store, when that was too long for the id), and
+asks the archive again.
 """
 
 from __future__ import annotations
@@ -67,8 +68,8 @@ def _template(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, re.DOTALL)
 
 
-def _state(interaction: Interaction, token: str) -> str:
-    state = interaction.client.custom_ids.read(token)
+async def _state(interaction: Interaction, token: str) -> str:
+    state = await interaction.client.custom_ids.read(token)
     if state is None:
         raise ButtonExpired
     return state
@@ -110,7 +111,7 @@ class _PageButton(_Guarded):
         return f"{cls.prefix}:{owner_id}:{page}:"
 
 
-def page_buttons(
+async def page_buttons(
     custom_ids: CustomIds,
     kind: type[SearchPageButton | ArticlePageButton],
     owner_id: int,
@@ -123,7 +124,7 @@ def page_buttons(
         return []
     buttons: list[discord.ui.Item] = []
     for to, label in ((page - 1, "Previous"), (page + 1, "Next")):
-        token = custom_ids.token(kind.head(owner_id, to), state)
+        token = await custom_ids.token(kind.head(owner_id, to), state)
         buttons.append(kind(owner_id, to, token, label, disabled=not 0 <= to < pages))
     return buttons
 
@@ -131,7 +132,7 @@ def page_buttons(
 # --- search results: pages of five, a menu to open one ---
 
 
-def search_message(
+async def search_message(
     bot: DatelineClient, owner_id: int, request: SearchRequest, page: int
 ) -> dict[str, Any]:
     """Embed and components for one page of a search; raises EmptyQuery on no words."""
@@ -145,9 +146,12 @@ def search_message(
     pages = (len(hits) + PAGE_SIZE - 1) // PAGE_SIZE
     page = max(0, min(page, pages - 1))
     shown = hits[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+    options = await article_options(bot.custom_ids, _with_versions(index, shown))
     view = components(
-        *page_buttons(bot.custom_ids, SearchPageButton, owner_id, request.pack(), page, pages),
-        OpenArticleSelect(owner_id, article_options(bot.custom_ids, _with_versions(index, shown))),
+        *await page_buttons(
+            bot.custom_ids, SearchPageButton, owner_id, request.pack(), page, pages
+        ),
+        OpenArticleSelect(owner_id, options),
     )
     embed = search_embed(request, shown, page, pages, page * PAGE_SIZE)
     return {"content": None, "embed": embed, "view": view}
@@ -172,10 +176,10 @@ class SearchPageButton(
     async def run(self, interaction: Interaction) -> None:
         bot = interaction.client
         try:
-            request = SearchRequest.unpack(_state(interaction, self.token))
+            request = SearchRequest.unpack(await _state(interaction, self.token))
         except ValueError:  # a forged or damaged id
             raise ButtonExpired from None
-        message = search_message(bot, self.owner_id, request, self.page)
+        message = await search_message(bot, self.owner_id, request, self.page)
         await interaction.response.edit_message(**message)
 
 
@@ -190,7 +194,7 @@ def _with_versions(index: SearchIndex, hits: list[Hit]) -> list[tuple[Article, b
     return [(hit.article, False) for hit in hits] + versions
 
 
-def article_options(
+async def article_options(
     custom_ids: CustomIds, articles: list[tuple[Article, bool]]
 ) -> list[discord.SelectOption]:
     """One option per article; its value names the article the way a custom_id would.
@@ -200,7 +204,7 @@ def article_options(
     return [
         discord.SelectOption(
             label=limits.clip(a.title, limits.SELECT_LABEL),
-            value=custom_ids.token("", a.id, limits.SELECT_VALUE),
+            value=await custom_ids.token("", a.id, limits.SELECT_VALUE),
             description=f"{'Another version · ' if version else ''}{a.calendar_date} · "
             f"{limits.clip(a.source, 60)}",
         )
@@ -235,8 +239,8 @@ class OpenArticleSelect(
         if not values:
             raise UnknownArticle("That article is no longer in the archive.")
         bot = interaction.client
-        article = _article(bot, _state(interaction, values[0]))
-        message = article_message(bot, interaction.user.id, article, 0)
+        article = _article(bot, await _state(interaction, values[0]))
+        message = await article_message(bot, interaction.user.id, article, 0)
         await reply(interaction, ephemeral=True, **message)
 
 
@@ -250,14 +254,16 @@ def _article(bot: DatelineClient, article_id: str) -> Article:
     return article
 
 
-def article_message(
+async def article_message(
     bot: DatelineClient, owner_id: int, article: Article, page: int
 ) -> dict[str, Any]:
     pages = article_pages(article)
     page = max(0, min(page, len(pages) - 1))  # a forged page number opens the nearest real page
     view = components(
-        *page_buttons(bot.custom_ids, ArticlePageButton, owner_id, article.id, page, len(pages)),
-        ShareButton(bot.custom_ids.token(ShareButton.HEAD, article.id)),
+        *await page_buttons(
+            bot.custom_ids, ArticlePageButton, owner_id, article.id, page, len(pages)
+        ),
+        ShareButton(await bot.custom_ids.token(ShareButton.HEAD, article.id)),
     )
     return {"embed": article_embed(article, page, pages), "view": view}
 
@@ -272,9 +278,9 @@ class ArticlePageButton(
 
     async def run(self, interaction: Interaction) -> None:
         bot = interaction.client
-        article = _article(bot, _state(interaction, self.token))
+        article = _article(bot, await _state(interaction, self.token))
         await interaction.response.edit_message(
-            **article_message(bot, self.owner_id, article, self.page)
+            **await article_message(bot, self.owner_id, article, self.page)
         )
 
 
@@ -304,7 +310,7 @@ class ShareButton(
 
     async def callback(self, interaction: Interaction) -> None:
         async def share() -> None:
-            article = _article(interaction.client, _state(interaction, self.token))
+            article = _article(interaction.client, await _state(interaction, self.token))
             await interaction.response.send_message(
                 content=f"{interaction.user.mention} shared:",
                 embed=share_embed(article),

@@ -17,6 +17,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -173,3 +174,16 @@ class ZonePreference(Base):
     owner_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     timezone: Mapped[str] = mapped_column(String(64))  # IANA name
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class KeptState(Base):
+    """A state behind a button too long for its custom id, under the key the id holds.
+
+    Bytes (UTF-8): a state is any text, and PostgreSQL's text cannot hold NUL.
+    """
+
+    __tablename__ = "kept_states"
+
+    key: Mapped[str] = mapped_column(String(16), primary_key=True)
+    state: Mapped[bytes] = mapped_column(LargeBinary)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

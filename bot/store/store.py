@@ -1,4 +1,6 @@
-"""One async storage layer for subscriptions and the delivery log, on SQLite or PostgreSQL.
+"""One async storage layer for subscriptions, the delivery log, zones and button states.
+
+SQLite or PostgreSQL, one API.
 
 Every write is a short transaction of its own, so a crash at any point leaves
 the tables consistent. The delivery log is the source of truth for "was this
@@ -44,6 +46,7 @@ from bot.store.models import (
     Claimant,
     Delivery,
     DeliveryStatus,
+    KeptState,
     Subscription,
     SubscriptionState,
     ZonePreference,
@@ -129,6 +132,31 @@ class Store:
             if scope in chosen:
                 return scope, chosen[scope]
         return None, "UTC"
+
+    # --- states behind buttons, too long for a custom id ---
+
+    async def keep_state(self, key: str, state: str, until: datetime) -> None:
+        """Keep ``state`` under ``key`` until ``until``; keeping it again moves the expiry on."""
+        values = {"state": state.encode("utf-8", "surrogatepass"), "expires_at": until}
+        async with self._sessions.begin() as session:
+            await session.execute(
+                self._insert(KeptState)
+                .values(key=key, **values)
+                .on_conflict_do_update(index_elements=["key"], set_=values)
+            )
+
+    async def kept_state(self, key: str, now: datetime) -> str | None:
+        """The state kept under ``key``, unless it has expired by ``now`` (or never was)."""
+        kept = select(KeptState.state).where(KeptState.key == key, KeptState.expires_at > now)
+        async with self._sessions() as session:
+            state = await session.scalar(kept)
+        return None if state is None else state.decode("utf-8", "surrogatepass")
+
+    async def forget_expired_states(self, now: datetime) -> int:
+        """Delete the kept states expired by ``now``; how many there were."""
+        expired = delete(KeptState).where(KeptState.expires_at <= now).returning(KeptState.key)
+        async with self._sessions.begin() as session:
+            return len((await session.scalars(expired)).all())
 
     # --- subscriptions ---
 

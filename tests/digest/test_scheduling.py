@@ -383,3 +383,15 @@ async def test_a_due_time_whose_firing_was_lost_is_posted_by_the_next_reconcilia
     await harness.scheduler.maintain_once(reconcile=True)  # and only once
     await harness.advance_to(datetime(2026, 6, 1, 23, 0, tzinfo=UTC))
     assert len(harness.poster.posts) == 1
+
+
+async def test_reconciling_deletes_the_button_states_that_expired(harness):
+    now = utc_now()
+    await harness.store.keep_state("old", "a search", now - timedelta(seconds=1))
+    await harness.store.keep_state("live", "another", now + timedelta(days=1))
+    await harness.start()
+    await harness.scheduler.maintain_once(reconcile=False)
+    assert await harness.store.kept_state("old", now - timedelta(days=1)) == "a search"
+    await harness.scheduler.maintain_once(reconcile=True)
+    assert await harness.store.kept_state("old", now - timedelta(days=1)) is None
+    assert await harness.store.kept_state("live", now) == "another"

@@ -42,8 +42,11 @@ def write_archive(folder, stories=STORIES, extra_volcanoes: int = 12):
     return folder
 
 
-def make_app(tmp_path, **discord_settings) -> App:
-    """An App over a test archive in ``tmp_path``, not yet opened (``async with`` opens it)."""
+def make_app(tmp_path, store_url: str | None = None, **discord_settings) -> App:
+    """An App over a test archive in ``tmp_path``, not yet opened (``async with`` opens it).
+
+    Its store is SQLite in ``tmp_path`` unless ``store_url`` names another.
+    """
     archive = tmp_path / "archive"
     if not archive.exists():
         write_archive(archive)
@@ -53,7 +56,7 @@ def make_app(tmp_path, **discord_settings) -> App:
             "search": {"cache_dir": str(tmp_path / "cache")},
             "discord": discord_settings,
             "cluster": {"shard_count": 1},
-            "store": {"url": f"sqlite+aiosqlite:///{tmp_path / 'store.sqlite3'}"},
+            "store": {"url": store_url or f"sqlite+aiosqlite:///{tmp_path / 'store.sqlite3'}"},
         }
     )
     app = App.open(settings, clock=lambda: NOW)
@@ -72,8 +75,8 @@ async def restart_bot(simcord_env, tmp_path):
     """Restart the bot on a new App over the same files, as a new process would."""
     async with AsyncExitStack() as apps:
 
-        async def restart(**discord_settings) -> App:
-            app = await apps.enter_async_context(make_app(tmp_path, **discord_settings))
+        async def restart(store_url: str | None = None, **discord_settings) -> App:
+            app = await apps.enter_async_context(make_app(tmp_path, store_url, **discord_settings))
             await simcord_env.restart_bot(create_bot(app))
             return app
 

@@ -7,7 +7,6 @@ records what it is told. Runs when ``DATELINE_TEST_POSTGRES_URL`` is set.
 from __future__ import annotations
 
 import asyncio
-import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -17,9 +16,8 @@ from sqlalchemy import text
 
 from bot.cluster.bus import ClusterEvents, LocalBus, PostgresBus
 from bot.store import Store
-from tests.store.test_store import _reset_postgres
+from tests.conftest import POSTGRES_URL, empty_postgres
 
-POSTGRES_URL = os.environ.get("DATELINE_TEST_POSTGRES_URL")
 NOW = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
 pytestmark = pytest.mark.skipif(
     not POSTGRES_URL,
@@ -57,7 +55,7 @@ async def eventually(check, timeout: float = 10) -> None:
 
 @pytest.fixture
 async def store():
-    await _reset_postgres(POSTGRES_URL)
+    await empty_postgres(POSTGRES_URL)
     opened = Store.open(POSTGRES_URL)
     await opened.start()
     yield opened

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 from datetime import UTC, date, datetime, timedelta
 
@@ -13,39 +12,12 @@ from sqlalchemy import text
 from bot.store import Store, migrate
 from bot.store.migrate import current_revision, head_revision
 from bot.store.models import Claimant, DeliveryStatus, SubscriptionState, ZoneScope
-from bot.store.store import create_engine
 
-POSTGRES_URL = os.environ.get("DATELINE_TEST_POSTGRES_URL")
 NOW = datetime(2026, 3, 29, 1, 30, tzinfo=UTC)
 DAY = date(2026, 3, 29)
 LEASE = timedelta(seconds=60)
 ME = Claimant("host-a:100", LEASE)
 OTHER = Claimant("host-b:200", LEASE)
-
-
-async def _reset_postgres(url: str) -> None:
-    engine = create_engine(url)
-    async with engine.begin() as connection:
-        await connection.execute(
-            text(
-                "DROP TABLE IF EXISTS deliveries, subscriptions, zone_preferences, alembic_version"
-                " CASCADE"
-            )
-        )
-    await engine.dispose()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def store_url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path / 'data' / 'store.sqlite3'}"
-    if not POSTGRES_URL:
-        pytest.skip(
-            "PostgreSQL store tests need DATELINE_TEST_POSTGRES_URL, "
-            "e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/test (.ci/run sets it)"
-        )
-    await _reset_postgres(POSTGRES_URL)
-    return POSTGRES_URL
 
 
 @pytest.fixture
@@ -319,3 +291,19 @@ async def test_zones_chosen_by_members_and_servers(store):
     assert await store.zones(1, 10) == {"guild": "Asia/Baghdad"}
     await store.forget_guild(10)
     assert await store.zones(1, 10) == {}
+
+
+async def test_a_kept_state_reads_back_until_it_expires_then_is_deleted(store):
+    odd = "Longread ☃ with\nlines and a NUL \x00 " + "z" * 140  # any text an article id holds
+    await store.keep_state("k1", odd, NOW + timedelta(days=1))
+    await store.keep_state("k2", "other", NOW + timedelta(days=3))
+    assert await store.kept_state("k1", NOW) == odd
+    assert await store.kept_state("k1", NOW + timedelta(days=1)) is None  # expired
+    assert await store.kept_state("never", NOW) is None
+    await store.keep_state("k1", odd, NOW + timedelta(days=2))  # put on a message again
+    assert await store.kept_state("k1", NOW + timedelta(days=1)) == odd
+
+    assert await store.forget_expired_states(NOW + timedelta(days=2)) == 1
+    assert await store.kept_state("k1", NOW) is None  # gone, not just expired
+    assert await store.kept_state("k2", NOW) == "other"
+    assert await store.forget_expired_states(NOW + timedelta(days=2)) == 0

@@ -37,7 +37,7 @@ def _choice_name(suggestion: Suggestion) -> str:
 
 async def _answer(interaction: Interaction, request: SearchRequest) -> None:
     """The first page of a search, privately (Share to channel makes one article public)."""
-    message = search_message(interaction.client, interaction.user.id, request, 0)
+    message = await search_message(interaction.client, interaction.user.id, request, 0)
     await reply(interaction, ephemeral=True, **{k: v for k, v in message.items() if v is not None})
 
 
@@ -120,7 +120,8 @@ class SearchCog(commands.Cog):
                 raise UnknownArticle(f"I found no article matching {quoted(query)}.")
             article = hits[0].article
         await reply(
-            interaction, **article_message(interaction.client, interaction.user.id, article, 0)
+            interaction,
+            **await article_message(interaction.client, interaction.user.id, article, 0),
         )
 
     @app_commands.command(name="random", description="A random article from the archive")
@@ -139,5 +140,6 @@ class SearchCog(commands.Cog):
             scope += [f"in {year}"] if year else []
             raise UserFacingError(f"The archive has no articles {' '.join(scope) or 'yet'}.")
         await reply(
-            interaction, **article_message(interaction.client, interaction.user.id, article, 0)
+            interaction,
+            **await article_message(interaction.client, interaction.user.id, article, 0),
         )
