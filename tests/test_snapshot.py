@@ -6,10 +6,12 @@ import os
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+import orjson
 import pytest
 
 import bot.snapshot as snapshot
 from bot.archive.model import Article
+from bot.search import cache
 from bot.snapshot import ArchiveHolder, ArchiveSnapshot, ReloadError, open_snapshot
 
 SEED = "2020-03-26 12:00:00\n\nWire / {text}. More.\n"
@@ -63,6 +65,21 @@ def test_a_corrupt_cache_is_rebuilt_not_fatal(archive, tmp_path):
     again = open_snapshot([archive], UTC, tmp_path / "cache")
     assert not again.from_cache
     assert again.fingerprint == first.fingerprint
+
+
+def test_a_cache_of_an_earlier_version_is_rebuilt_and_removed(archive, tmp_path):
+    built = open_snapshot([archive], UTC, tmp_path / "cache")
+    [entry] = (tmp_path / "cache").glob("index-v*")
+    # The same cache as the version before article tables wrote it: meta.json rows.
+    older = entry.with_name(f"index-v{cache.CACHE_VERSION - 1}")
+    entry.rename(older)
+    manifest = orjson.loads((older / cache.MANIFEST).read_bytes())
+    (older / cache.MANIFEST).write_bytes(
+        orjson.dumps({**manifest, "version": cache.CACHE_VERSION - 1})
+    )
+    again = open_snapshot([archive], UTC, tmp_path / "cache")
+    assert not again.from_cache and again.index.articles == built.index.articles
+    assert [p.name for p in (tmp_path / "cache").glob("index-v*")] == [entry.name]
 
 
 def test_a_fresh_build_is_served_from_what_was_cached(archive, tmp_path):
