@@ -12,6 +12,8 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+from collections.abc import AsyncIterator, Collection
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -19,8 +21,10 @@ from pathlib import Path
 import asyncpg
 from sqlalchemy.engine import make_url
 
+from bot.store import Store
+from bot.store.models import DeliveryStatus
 from tests.fake_discord import FakeDiscord
-from tests.fake_discord.limits import shard_of
+from tests.fake_discord.limits import GLOBAL_REQUESTS_PER_SECOND, busiest_second, shard_of
 from tests.fake_discord.process import start_bot
 
 POSTGRES_ENV = "DATELINE_TEST_POSTGRES_URL"
@@ -167,3 +171,36 @@ class Cluster:
 
 def postgres_url() -> str | None:
     return os.environ.get(POSTGRES_ENV) or None
+
+
+@asynccontextmanager
+async def checked_run(cluster: Cluster, store: Store) -> AsyncIterator[None]:
+    """Run the block with the cluster, then stop it and check what every run must keep.
+
+    After the block: a moment for a duplicate post to show up, and every process
+    still running. Then the cluster, ``store`` and the fake are stopped, whatever
+    happened; and every process must have exited cleanly, and the whole token must
+    have kept Discord's global limit: no 429, no second above 50 requests
+    (interactions and webhooks excepted, as Discord excepts them).
+    """
+    fake = cluster.fake
+    try:
+        yield
+        await asyncio.sleep(2)
+        assert cluster.running(), cluster.logs()
+    finally:
+        codes = await cluster.stop()
+        await store.close()
+        await fake.stop()
+    assert codes == dict.fromkeys(range(cluster.size), 0)
+    assert fake.rate_limited == 0
+    limited = [r.at for r in fake.requests if not r.path.startswith(("/interactions", "/webhooks"))]
+    assert busiest_second(limited) <= GLOBAL_REQUESTS_PER_SECOND
+
+
+async def all_sent(store: Store, channels: Collection[int]) -> bool:
+    """Whether the latest delivery of every subscription in ``channels`` was sent."""
+    subscriptions = [s for s in await store.subscriptions() if s.channel_id in channels]
+    latest = await store.latest_deliveries([s.id for s in subscriptions])
+    sent = [d for d in latest.values() if d.status == DeliveryStatus.SENT]
+    return len(subscriptions) == len(sent) == len(channels)
