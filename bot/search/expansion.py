@@ -221,7 +221,7 @@ def _heard_near(word: str, postings: Lexicon, sounds: UnionSounds) -> list[int]:
         if max(len(word), len(terms[term_id])) >= NEAR_FROM
         and OSA.distance(word, terms[term_id], score_cutoff=2) <= 2
     ]
-    kept.sort(key=lambda t: -int(postings.df[t]))
+    kept.sort(key=lambda t: (-int(postings.df[t]), t))  # ties: vocabulary order, any segments
     return kept[:MAX_SOUND_TERMS]
 
 
