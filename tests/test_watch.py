@@ -9,6 +9,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import shutil
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -74,15 +77,21 @@ async def settled(reloads: CountingReloads, count: int) -> None:
     await asyncio.sleep(3 * QUIET.total_seconds())
 
 
-@pytest.fixture(params=[False, True], ids=["notify", "polling"])
-def force_polling(request) -> bool:
-    return request.param
+@dataclass
+class Watched:
+    app: App
+    folder: Path  # the archive folder
+    reloads: CountingReloads
 
 
-async def test_a_burst_of_writes_is_one_reload_that_sees_them_all(tmp_path, force_polling):
+@asynccontextmanager
+async def watched(tmp_path: Path, *, force_polling: bool | None = None) -> AsyncIterator[Watched]:
+    """An App over ``settings_for(tmp_path)`` whose archive a started watcher watches.
+
+    The watcher is stopped when the block ends.
+    """
     settings = settings_for(tmp_path)
     app = App(settings, ArchiveHolder.open(settings))
-    folder = Path(settings.archive.paths[0])
     reloads = CountingReloads(app)
     watcher = ArchiveWatcher(
         ArchivePaths(settings.archive.paths, ignore=[tmp_path / "cache"]),
@@ -93,53 +102,51 @@ async def test_a_burst_of_writes_is_one_reload_that_sees_them_all(tmp_path, forc
     watcher.start()
     try:
         await asyncio.sleep(0.5)  # the watching thread is set up
-        for n in range(5):
-            write_story(folder, f"glacier{n}.txt", f"Glacier calves {n}")
-        with (folder / "glacier0.txt").open("a", encoding="utf-8") as more:
-            more.write("More about the glacier.\n")
-        (folder / "notes.md").write_text("not an archive file", encoding="utf-8")
-        await settled(reloads, 1)
+        yield Watched(app, Path(settings.archive.paths[0]), reloads)
     finally:
         await watcher.stop()
-    assert reloads.calls == 1
-    assert reloads.answers[0].startswith("Reloaded the archive: 6 articles")
-    assert {f"Glacier calves {n}" for n in range(5)} <= titles(app)
+
+
+@pytest.fixture(params=[False, True], ids=["notify", "polling"])
+def force_polling(request) -> bool:
+    return request.param
+
+
+async def test_a_burst_of_writes_is_one_reload_that_sees_them_all(tmp_path, force_polling):
+    async with watched(tmp_path, force_polling=force_polling) as watch:
+        for n in range(5):
+            write_story(watch.folder, f"glacier{n}.txt", f"Glacier calves {n}")
+        with (watch.folder / "glacier0.txt").open("a", encoding="utf-8") as more:
+            more.write("More about the glacier.\n")
+        (watch.folder / "notes.md").write_text("not an archive file", encoding="utf-8")
+        await settled(watch.reloads, 1)
+    assert watch.reloads.calls == 1
+    assert watch.reloads.answers[0].startswith("Reloaded the archive: 6 articles")
+    assert {f"Glacier calves {n}" for n in range(5)} <= titles(watch.app)
 
 
 async def test_a_failed_reload_keeps_the_archive_logs_one_line_and_watching_goes_on(
     tmp_path, caplog, force_polling
 ):
-    settings = settings_for(tmp_path)
-    app = App(settings, ArchiveHolder.open(settings))
-    folder = Path(settings.archive.paths[0])
-    reloads = CountingReloads(app)
-    watcher = ArchiveWatcher(
-        ArchivePaths(settings.archive.paths, ignore=[tmp_path / "cache"]),
-        reloads,
-        quiet=QUIET,
-        force_polling=force_polling,
-    )
-    watcher.start()
-    try:
-        await asyncio.sleep(0.5)
+    async with watched(tmp_path, force_polling=force_polling) as watch:
         with caplog.at_level(logging.INFO):
-            (folder / "volcano.txt").unlink()  # the only file: a reload would serve nothing
-            await settled(reloads, 1)
+            (watch.folder / "volcano.txt").unlink()  # the only file: a reload would serve nothing
+            await settled(watch.reloads, 1)
         failures = [r for r in caplog.records if r.levelno >= logging.WARNING]
         assert [r.getMessage() for r in failures] == [
             "Archive reload failed; keeping the previous archive: "
             "the archive now has no readable articles (no archive files found)"
         ]
         assert failures[0].exc_info is None  # one line, no traceback
-        assert titles(app) == {"Volcano erupts near village"}
-        assert reloads.answers[0].startswith("Reload failed, still serving the previous archive")
+        assert titles(watch.app) == {"Volcano erupts near village"}
+        assert watch.reloads.answers[0].startswith(
+            "Reload failed, still serving the previous archive"
+        )
 
-        write_story(folder, "glacier.txt", "Glacier calves")  # the watcher still watches
-        await settled(reloads, 2)
-    finally:
-        await watcher.stop()
-    assert reloads.calls == 2
-    assert titles(app) == {"Glacier calves"}
+        write_story(watch.folder, "glacier.txt", "Glacier calves")  # the watcher still watches
+        await settled(watch.reloads, 2)
+    assert watch.reloads.calls == 2
+    assert titles(watch.app) == {"Glacier calves"}
 
 
 async def test_a_folder_replaced_under_its_name_is_watched_afresh(tmp_path):
@@ -151,31 +158,18 @@ async def test_a_folder_replaced_under_its_name_is_watched_afresh(tmp_path):
     write_story(releases / "v2", "glacier.txt", "Glacier calves")
     link = tmp_path / "archive"
     link.symlink_to(releases / "v1")
-    settings = settings_for(tmp_path)
-    app = App(settings, ArchiveHolder.open(settings))
-    reloads = CountingReloads(app)
-    paths = ArchivePaths(settings.archive.paths, ignore=[tmp_path / "cache"])
-    watcher = ArchiveWatcher(paths, reloads, quiet=QUIET)
-    watcher.start()
-    try:
-        await asyncio.sleep(0.5)
+    async with watched(tmp_path) as watch:
         swap = tmp_path / "archive.new"
         swap.symlink_to(releases / "v2")
         swap.rename(link)  # how releases are switched: atomically, under the same name
-        await settled(reloads, 1)
-        assert "Glacier calves" in titles(app)
+        await settled(watch.reloads, 1)
+        assert "Glacier calves" in titles(watch.app)
 
         shutil.rmtree(releases / "v2")
         (releases / "v2").mkdir()
         write_story(releases / "v2", "harvest.txt", "Harvest festival opens")
-        await eventually(lambda: _true("Harvest festival opens" in titles(app)), timeout=60)
-    finally:
-        await watcher.stop()
-    assert titles(app) == {"Harvest festival opens"}
-
-
-async def _true(value: bool) -> bool:
-    return value
+        await eventually(lambda: "Harvest festival opens" in titles(watch.app), timeout=60)
+    assert titles(watch.app) == {"Harvest festival opens"}
 
 
 async def test_the_app_watches_while_open_and_stops_when_closed(tmp_path):

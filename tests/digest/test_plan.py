@@ -101,13 +101,18 @@ def test_source_filter_min_items_and_the_empty_policy():
     assert plan_digest(OnThisDay([]), day, DigestOptions(empty="nearest")) is None
 
 
-def test_rendering_a_huge_day_stays_within_discord_limits():
+def huge_day() -> list[Article]:
+    """26 March of 1990 to 2023, five stories each, every headline ten sentences long."""
     long_title = "Parliament debates the budget " * 10
-    stories = [
+    return [
         article(f"{year}-{n}", at(year, 3, 26), f"Outlet {n}", f"{long_title} {n}")
         for year in range(1990, 2024)
         for n in range(5)
     ]
+
+
+def test_rendering_a_huge_day_stays_within_discord_limits():
+    stories = huge_day()
     digest = plan_digest(OnThisDay(stories), date(2024, 3, 26), DigestOptions(max_items=25))
     content, embeds = digest_message(digest)
     assert len(content) <= limits.CONTENT
@@ -119,12 +124,7 @@ def test_rendering_a_huge_day_stays_within_discord_limits():
 
 
 def test_onthisday_of_a_huge_day_fits_one_embed_and_counts_the_rest():
-    long_title = "Parliament debates the budget " * 10
-    stories = [
-        article(f"{year}-{n}", at(year, 3, 26), f"Outlet {n}", f"{long_title} {n}")
-        for year in range(1990, 2024)
-        for n in range(5)
-    ]
+    stories = huge_day()
     digest = plan_digest(OnThisDay(stories), date(2024, 3, 26), DigestOptions(max_items=None))
     embed = on_this_day_embed(digest.day, digest.groups, substituted=False)
     assert len(embed.description) <= limits.EMBED_DESCRIPTION

@@ -225,10 +225,16 @@ def counted(harness, outcome: str) -> float:
     return registry.get_sample_value("dateline_digests_total", {"outcome": outcome}) or 0.0
 
 
-async def test_a_claim_left_by_a_crash_is_finished_with_its_nonce(harness):
+async def claimed_by_a_crash(harness: Harness):
+    """A 09:00 UTC subscription whose 1 June digest a process claimed at 09:00, then died."""
     subscription = await harness.subscribe(1, "09:00", "UTC")
     harness.traveller.move_to(datetime(2026, 6, 1, 9, 0, tzinfo=UTC))
     await harness.store.claim(subscription.id, date(2026, 6, 1), "dl1d20260601", utc_now(), CRASHED)
+    return subscription
+
+
+async def test_a_claim_left_by_a_crash_is_finished_with_its_nonce(harness):
+    subscription = await claimed_by_a_crash(harness)
     # ... the process dies here; it comes back 20 minutes later.
     harness.traveller.move_to(datetime(2026, 6, 1, 9, 20, tzinfo=UTC))
     await harness.start()
@@ -242,9 +248,7 @@ async def test_a_claim_left_by_a_crash_is_finished_with_its_nonce(harness):
 
 
 async def test_a_claim_too_old_to_resend_is_recorded_missed(harness):
-    subscription = await harness.subscribe(1, "09:00", "UTC")
-    harness.traveller.move_to(datetime(2026, 6, 1, 9, 0, tzinfo=UTC))
-    await harness.store.claim(subscription.id, date(2026, 6, 1), "dl1d20260601", utc_now(), CRASHED)
+    subscription = await claimed_by_a_crash(harness)
     harness.traveller.move_to(datetime(2026, 6, 1, 20, 0, tzinfo=UTC))
     await harness.start()
     assert harness.poster.posts == []

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import os
 import re
+import signal
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import aiohttp
@@ -43,6 +46,26 @@ async def start_bot(
     )
 
 
+@asynccontextmanager
+async def running_bot(
+    fake: FakeDiscord, workdir: Path, archive: Path, **env: str
+) -> AsyncIterator[asyncio.subprocess.Process]:
+    """``dateline run`` (see :func:`start_bot`) for the ``async with`` block.
+
+    After the block the process is sent SIGTERM and must exit with 0 within
+    30 s; a block that fails leaves it killed, never running past the test.
+    """
+    process = await start_bot(fake, workdir, archive, **env)
+    try:
+        yield process
+        process.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(process.wait(), 30) == 0
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+
+
 async def observe_base(workdir: Path, timeout: float = 60) -> str:
     """The process's health and metrics address, read from the line it logs when it listens."""
     found: list[str] = []
@@ -66,10 +89,15 @@ async def wait_ready(http: aiohttp.ClientSession, base: str, timeout: float = 60
     await eventually(ready, timeout)
 
 
-async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 30) -> None:
-    """Poll ``check`` until it is true; fail after ``timeout`` seconds."""
+async def eventually(check: Callable[[], Awaitable[bool] | bool], timeout: float = 30) -> None:
+    """Poll ``check`` (plain or async) until it is true; fail after ``timeout`` seconds."""
     deadline = asyncio.get_running_loop().time() + timeout
-    while not await check():
+    while not await _holds(check):
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError(f"condition not met within {timeout} s")
         await asyncio.sleep(0.1)
+
+
+async def _holds(check: Callable[[], Awaitable[bool] | bool]) -> bool:
+    answer = check()
+    return bool(await answer) if inspect.isawaitable(answer) else bool(answer)

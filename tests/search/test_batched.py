@@ -14,19 +14,16 @@ from bot.search import batched, cache
 from bot.search.index import SearchIndex
 from bot.search.postings import build_postings
 from bot.snapshot import open_snapshot
+from tests.search.archives import answers, archives_st, twins_of
 from tests.search.test_joining import same
-from tests.search.test_segments import answers, archive, bodies_st, titles_st, twins_of
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    titles=titles_st,
-    bodies=bodies_st,
-    updates=st.lists(st.booleans(), min_size=30, max_size=30),
+    articles=archives_st,
     batch=st.integers(1, 12),
 )
-def test_a_build_in_batches_is_one_build(titles, bodies, updates, batch):
-    articles = archive(titles, bodies, updates)
+def test_a_build_in_batches_is_one_build(articles, batch):
     twins = twins_of(articles)
     files = [f"f{n % 3}.jsonl" for n in range(len(articles))]
     with tempfile.TemporaryDirectory() as where:

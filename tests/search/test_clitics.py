@@ -7,6 +7,7 @@ import pytest
 from bot.archive.text import normalise
 from bot.search.clitics import bare, light_stem, other_forms
 from bot.search.index import SearchIndex
+from tests.search.hits import ids
 
 ELECTRICITY = "كهرباء"
 
@@ -63,14 +64,14 @@ def test_search_finds_every_form_and_prefers_the_one_typed(article):
             article("خطة جديدة 4", "أعلنت الحكومة خطة جديدة للمياه في بغداد.", id="water"),
         ]
     )
-    found = [hit.article.id for hit in index.search("الكهرباء")]
+    found = ids(index.search("الكهرباء"))
     assert found[0] == "the"
     assert set(found) == {"the", "for-the", "and-the"}
     # Two particles away from some forms: beyond what typo tolerance allows.
     bare_hits = index.search(ELECTRICITY)
     assert {hit.article.id for hit in bare_hits} == {"the", "for-the", "and-the"}
     assert any("**للكهرباء**" in hit.snippet for hit in bare_hits)
-    assert [hit.article.id for hit in index.search('"الكهرباء"')] == ["the"]  # quoted: as typed
+    assert ids(index.search('"الكهرباء"')) == ["the"]  # quoted: as typed
 
 
 def test_search_finds_forms_with_other_endings_below_the_one_typed(article):
@@ -83,8 +84,8 @@ def test_search_finds_forms_with_other_endings_below_the_one_typed(article):
             article("خطة 5", "الفرق بين الخطتين.", id="between"),
         ]
     )
-    found = [hit.article.id for hit in index.search("سياسة")]
+    found = ids(index.search("سياسة"))
     assert found[0] == "policy"
     assert set(found) == {"policy", "policies", "her-policies"}
-    assert [hit.article.id for hit in index.search("بيان")] == ["statement"]
-    assert [hit.article.id for hit in index.search('"سياسات"')] == ["policies"]
+    assert ids(index.search("بيان")) == ["statement"]
+    assert ids(index.search('"سياسات"')) == ["policies"]

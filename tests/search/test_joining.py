@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import tempfile
-from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +14,7 @@ from bot.search.joining import Source, merge_postings
 from bot.search.merge import apply, merge
 from bot.search.postings import Postings, build_postings
 from bot.search.segment import Segment
-from tests.search.test_segments import archive, bodies_st, titles_st
+from tests.search.archives import archives_st, cuts_st, parts
 
 ARRAYS = ("offsets", "docs", "codes", "in_title", "title_offsets", "title_docs", "lengths")
 QUERIES = ["market", "bank rates", "vocano", "poulsen", "the crisis of", '"bank rate"', "cris"]
@@ -31,24 +30,18 @@ def same(one: Postings, other: Postings) -> None:
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    titles=titles_st,
-    bodies=bodies_st,
-    updates=st.lists(st.booleans(), min_size=30, max_size=30),
-    cuts=st.lists(st.integers(0, 30), max_size=5),
+    articles=archives_st,
+    cuts=cuts_st,
     gone=st.sets(st.integers(0, 29), max_size=20),
     block=st.sampled_from([1, 3, 1 << 20]),
     on_disk=st.booleans(),
 )
-def test_merged_postings_equal_a_build_of_the_survivors(
-    titles, bodies, updates, cuts, gone, block, on_disk
-):
-    articles = archive(titles, bodies, updates)
-    bounds = sorted({min(c, len(articles)) for c in cuts} | {0, len(articles)})
-    parts = [articles[lo:hi] for lo, hi in pairwise(bounds)]
-    segments = [Segment.build(part) for part in parts]
+def test_merged_postings_equal_a_build_of_the_survivors(articles, cuts, gone, block, on_disk):
+    runs = parts(articles, cuts)
+    segments = [Segment.build(run) for run in runs]
     sources = [
         Source(s.postings, np.array([int(a.id[1:]) not in gone for a in part], bool))
-        for s, part in zip(segments, parts, strict=True)
+        for s, part in zip(segments, runs, strict=True)
     ]
     survivors = [a for a in articles if int(a.id[1:]) not in gone]
     with tempfile.TemporaryDirectory() as folder:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from itertools import pairwise
-
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -12,29 +10,16 @@ from bot.search.index import SearchIndex
 from bot.search.merge import MergePolicy, apply, merge
 from bot.search.segment import Segment
 from bot.snapshot import ArchiveHolder, ArchiveSnapshot
-from tests.search.test_segments import answers, archive, bodies_st, titles_st, twins_of
-
-
-def segmented(articles, twins, cuts) -> SearchIndex:
-    bounds = sorted({min(c, len(articles)) for c in cuts} | {0, len(articles)})
-    index = SearchIndex.build(articles[: bounds[1]], twins=twins)
-    for lo, hi in pairwise(bounds[1:]):
-        index = index.with_segment(articles[lo:hi], twins=twins)
-    return index
+from tests.search.archives import answers, archives_st, cuts_st, segmented, twins_of
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    titles=titles_st,
-    bodies=bodies_st,
-    updates=st.lists(st.booleans(), min_size=30, max_size=30),
-    cuts=st.lists(st.integers(0, 30), max_size=4),
+    articles=archives_st,
+    cuts=cuts_st,
     gone=st.sets(st.integers(0, 29), max_size=12),
 )
-def test_a_merge_drops_deleted_articles_and_ranks_as_a_fresh_build(
-    titles, bodies, updates, cuts, gone
-):
-    articles = archive(titles, bodies, updates)
+def test_a_merge_drops_deleted_articles_and_ranks_as_a_fresh_build(articles, cuts, gone):
     twins = twins_of(articles)
     index = segmented(articles, twins, cuts).without([f"a{n}" for n in gone])
     merged = apply(index, merge(index, 0, len(index.segments)))

@@ -20,7 +20,7 @@ from bot.search.index import SearchIndex
 from bot.search.merge import MergePolicy
 from bot.search.segment import Segment
 from bot.snapshot import ArchiveHolder, ArchiveSnapshot
-from tests.search.test_segments import WORDS, answers, archive, twins_of
+from tests.search.archives import WORDS, answers, archive, twins_of
 
 POLICY = MergePolicy(factor=3, deleted_share=0.5, floor=10)
 

@@ -6,6 +6,7 @@ import pytest
 
 from bot.search.index import WORD_MATCH, SearchIndex
 from bot.search.plurals import number_forms
+from tests.search.hits import ids
 
 
 @pytest.mark.parametrize(
@@ -46,9 +47,9 @@ def test_a_short_word_finds_its_plural_and_the_typed_form_ranks_first(article):
     scores = {hit.article.id: hit.score for hit in index.search("job bank")}
     assert scores["plural"] > 2 * WORD_MATCH  # both words matched
     assert scores["singular"] > scores["plural"]  # the form typed first
-    assert [hit.article.id for hit in index.search("jobs banks")] == ["plural", "singular"]
-    assert [hit.article.id for hit in index.search("news")] == ["news"]
-    assert [hit.article.id for hit in index.search('"bank"')] == ["singular"]  # quoted: as typed
+    assert ids(index.search("jobs banks")) == ["plural", "singular"]
+    assert ids(index.search("news")) == ["news"]
+    assert ids(index.search('"bank"')) == ["singular"]  # quoted: as typed
 
 
 def test_the_other_number_never_outranks_the_typed_word_for_being_rarer(article):
@@ -60,4 +61,4 @@ def test_the_other_number_never_outranks_the_typed_word_for_being_rarer(article)
         [*fed, *others, article("Feds probe lender", "An inquiry.", id="feds")]
     )
     assert index.search("fed probe")[0].article.id == "feds"  # both words
-    assert "feds" not in [hit.article.id for hit in index.search("fed", limit=10)]
+    assert "feds" not in ids(index.search("fed", limit=10))

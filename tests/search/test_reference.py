@@ -43,6 +43,7 @@ from bot.search.index import SearchIndex
 from bot.search.merge import apply, merge
 from bot.search.query import parse_query
 from bot.search.types import Filters, Order
+from tests.search.archives import WORDS, parts, twins_of
 from tests.search.reference import (
     Entry,
     Held,
@@ -52,13 +53,8 @@ from tests.search.reference import (
     reference_scores,
     story_versions,
 )
-from tests.search.test_segments import twins_of
 
-VOCABULARY = [
-    "market", "markets", "volcano", "erupts", "bank", "banks", "rate", "rates", "the", "of",
-    "paulson", "treasury", "could", "you", "find", "news", "about", "please", "crisis",
-]  # fmt: skip
-TYPED = [*VOCABULARY, "vocano", "marke", "poulsen", "treasry", "bnk", "crisis?", "2010", "2011"]
+TYPED = [*WORDS, "vocano", "marke", "poulsen", "treasry", "bnk", "crisis?", "2010", "2011"]
 START = datetime(2010, 9, 1, 12, tzinfo=UTC)
 HOURS_APART = 53  # neighbours within the three days of a re-filing, a year's turn at 110
 FILTERS = Filters(after=date(2010, 10, 15), source="Wire 1")
@@ -83,8 +79,8 @@ def _archive(
 # of them is common (adds relevance, counts no match) and how telling a word is
 # starts to count; bodies often hold "the" so that common words occur. Short
 # titles repeat, so re-filed stories (and twins, bodies repeating) occur.
-titles = st.lists(st.sampled_from(VOCABULARY), min_size=1, max_size=5)
-bodies = st.lists(st.sampled_from(VOCABULARY), max_size=12)
+titles = st.lists(st.sampled_from(WORDS), min_size=1, max_size=5)
+bodies = st.lists(st.sampled_from(WORDS), max_size=12)
 bodies = st.one_of(bodies, bodies.map(lambda words: ["the", *words]))
 
 
@@ -125,6 +121,13 @@ def telling_as(query: list[tuple[str, float]], *, drawn: bool) -> Iterator[tuple
             return
         with patch.object(expansion, "subject_weight", lambda word, *_: weights.get(word, 1.0)):
             yield text, lambda word, *_: weights.get(word, 1.0)
+
+
+def one_build(articles: list[Article], twins: dict[str, str] | None = None):
+    """An index of ``articles`` built at once, and what it holds by definition."""
+    held = Held()
+    held.add(articles, twins)
+    return SearchIndex.build(articles, twins=twins), held
 
 
 def check_scores(index: SearchIndex, held: Held, text: str, judge: Judge, *, title_only: bool):
@@ -229,9 +232,7 @@ def _check_best(rows: list[int], reference: Reference) -> None:
 @settings(max_examples=50, deadline=None)
 @given(articles=archives, query=queries, title_only=st.booleans(), drawn=st.booleans())
 def test_every_score_is_the_definitions(articles, query, title_only, drawn):
-    held = Held()
-    held.add(articles)
-    index = SearchIndex.build(articles)
+    index, held = one_build(articles)
     with telling_as(query, drawn=drawn) as (text, judge):
         check_scores(index, held, text, judge, title_only=title_only)
 
@@ -250,9 +251,7 @@ def test_words_weighed_by_headline_against_everyday_use_score_by_the_definition(
     articles, asking, subject, title_only
 ):
     """An archive large enough to judge words by: weights from the counted headlines."""
-    held = Held()
-    held.add(articles)
-    index = SearchIndex.build(articles)
+    index, held = one_build(articles)
     query = [(word, 1.0) for word in [*asking, *subject]]
     with telling_as(query, drawn=False) as (text, judge):
         check_scores(index, held, text, judge, title_only=title_only)
@@ -269,10 +268,7 @@ def test_words_weighed_by_headline_against_everyday_use_score_by_the_definition(
 def test_search_shows_each_story_once_in_the_definitions_order(
     articles, query, limit, drawn, sparse
 ):
-    twins = twins_of(articles)
-    held = Held()
-    held.add(articles, twins)
-    index = SearchIndex.build(articles, twins=twins)
+    index, held = one_build(articles, twins_of(articles))
     with telling_as(query, drawn=drawn) as (text, judge):
         check_search(index, held, text, judge, limit=limit, sparse=sparse)
 
@@ -298,21 +294,18 @@ def test_a_segmented_index_with_deletions_ranks_by_its_definition_before_and_aft
     """
     twins = twins_of(articles)
     cuts = data.draw(st.lists(st.integers(1, len(articles)), max_size=4))
-    bounds = sorted({*cuts, 0, len(articles)})
     held = Held()
     index: SearchIndex | None = None
     replacements = 0
-    for lo, hi in itertools.pairwise(bounds):
-        chunk = articles[lo:hi]
-        ids = {a.id for a in chunk}
-        reported = {twin: original for twin, original in twins.items() if twin in ids}
+    so_far: list[str] = []
+    for chunk in parts(articles, cuts):
         if index is None:
-            index = SearchIndex.build(chunk, twins=reported)
+            index = SearchIndex.build(chunk, twins=twins)
         else:
-            index = index.with_segment(chunk, twins=reported)
-        held.add(chunk, reported)
-        so_far = [a.id for a in articles[:hi]]
-        gone = data.draw(st.sets(st.sampled_from(so_far), max_size=max(hi // 4, 1)))
+            index = index.with_segment(chunk, twins=twins)
+        held.add(chunk, twins)
+        so_far += [a.id for a in chunk]
+        gone = data.draw(st.sets(st.sampled_from(so_far), max_size=max(len(so_far) // 4, 1)))
         index = index.without(gone)
         held.delete(gone)
         again = data.draw(st.lists(st.sampled_from(so_far), max_size=2, unique=True))

@@ -13,6 +13,7 @@ import bot.search.ranking as ranking
 from bot.archive.model import Article
 from bot.search.index import SearchIndex
 from bot.search.query import parse_query
+from tests.search.archives import WORDS
 
 
 @pytest.mark.parametrize("title_only", [False, True])
@@ -33,30 +34,8 @@ def test_sparse_and_dense_updates_give_identical_scores(article, monkeypatch, ti
     assert (every_word_dense > 0).sum() > 0
 
 
-# Words that take every scoring path: plain and common words, plurals, requests'
-# asking words (weighed by how telling they are), sound-alike names, typos.
-VOCABULARY = [
-    "market",
-    "markets",
-    "volcano",
-    "erupts",
-    "bank",
-    "banks",
-    "rate",
-    "rates",
-    "the",
-    "of",
-    "paulson",
-    "treasury",
-    "could",
-    "you",
-    "find",
-    "news",
-    "about",
-    "please",
-    "crisis",
-]
-TYPED = [*VOCABULARY, "vocano", "marke", "poulsen", "treasry", "bnk", '"bank rate"', "crisis?"]
+# The archive's words typed as they are, with slips, as sound-alikes, in a phrase.
+TYPED = [*WORDS, "vocano", "marke", "poulsen", "treasry", "bnk", '"bank rate"', "crisis?"]
 
 
 def _stories(titles: list[list[str]], bodies: list[list[str]]) -> list[Article]:
@@ -70,9 +49,9 @@ def _stories(titles: list[list[str]], bodies: list[list[str]]) -> list[Article]:
 @settings(max_examples=60, deadline=None)
 @given(
     titles=st.lists(
-        st.lists(st.sampled_from(VOCABULARY), min_size=1, max_size=5), min_size=2, max_size=40
+        st.lists(st.sampled_from(WORDS), min_size=1, max_size=5), min_size=2, max_size=40
     ),
-    bodies=st.lists(st.lists(st.sampled_from(VOCABULARY), max_size=12), min_size=40, max_size=40),
+    bodies=st.lists(st.lists(st.sampled_from(WORDS), max_size=12), min_size=40, max_size=40),
     typed=st.lists(st.sampled_from(TYPED), min_size=1, max_size=7),
     title_only=st.booleans(),
 )

@@ -4,136 +4,26 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, date, datetime, timedelta
-from itertools import pairwise
 
 import numpy as np
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
-from bot.archive.model import Article
-from bot.errors import UnknownSource
 from bot.search.index import SearchIndex
 from bot.search.types import Filters, Order
 from bot.snapshot import ArchiveSnapshot
-
-WORDS = [
-    "market",
-    "markets",
-    "volcano",
-    "erupts",
-    "bank",
-    "banks",
-    "rate",
-    "rates",
-    "the",
-    "of",
-    "paulson",
-    "treasury",
-    "could",
-    "you",
-    "find",
-    "crisis",
-    "merkel",
-    "bailout",
-]
-# Typos, sound-alikes, prefixes (the last word, unfinished), phrases, an unknown word.
-QUERIES = [
-    "market",
-    "volcano erupts",
-    "vocano",
-    "poulsen treasury",
-    "bnak rates",
-    "cris",
-    "the bank of",
-    '"bank rate"',
-    '"the market" crisis',
-    "could you find the bailout",
-    "merkle bail",
-    "zzzz",
-]
-FILTERS = [
-    None,
-    Filters(after=date(2010, 1, 5)),
-    Filters(before=date(2010, 1, 9), source="other wire"),
-]
-START = datetime(2010, 1, 1, 6, tzinfo=UTC)
-
-
-def archive(titles: list[list[str]], bodies: list[list[str]], updates: list[bool]) -> list[Article]:
-    """Articles a few hours apart, some re-filed ("UPDATE 1-"), from two outlets."""
-    return [
-        Article(
-            f"a{n}",
-            START + timedelta(hours=13 * n),
-            "Wire" if n % 3 else "Other Wire",
-            ("UPDATE 1-" if update else "") + " ".join(title),
-            " ".join(body) or "Nothing.",
-        )
-        for n, (title, body, update) in enumerate(zip(titles, bodies, updates, strict=False))
-    ]
-
-
-def twins_of(articles: list[Article]) -> dict[str, str]:
-    """What the loader reports: an article with an earlier one's text under another headline."""
-    first: dict[str, Article] = {}
-    twins = {}
-    for article in articles:
-        original = first.setdefault(article.body, article)
-        if original is not article and original.title != article.title:
-            twins[article.id] = original.id
-    return twins
-
-
-def answers(index: SearchIndex) -> list:
-    """Everything a user can see: ranked ids with scores and versions, for every query shape."""
-    seen: list = []
-    for text in QUERIES:
-        for filters in FILTERS:
-            for order in Order:
-                try:
-                    hits = index.search(text, limit=10, filters=filters, order=order)
-                except UnknownSource as exc:  # an outlet whose articles are all deleted
-                    seen.append(str(exc))
-                    continue
-                seen.append([(h.article.id, h.score, h.versions, h.matched) for h in hits])
-        seen.append([(s.id, s.title) for s in index.autocomplete(text)])
-        seen.append(index.key_words(text + " please"))
-    seen.append([(s.id, s.day) for s in index.autocomplete("")])
-    seen.append([a.id for a in index.articles])
-    seen.append(index.sources)
-    seen.append(sorted(index.groups.tolist()))
-    rng = random.Random(3)
-    seen.append([getattr(index.random(rng), "id", None) for _ in range(5)])
-    return seen
-
-
-titles_st = st.lists(
-    st.lists(st.sampled_from(WORDS), min_size=1, max_size=4), min_size=2, max_size=30
-)
-bodies_st = st.lists(st.lists(st.sampled_from(WORDS), max_size=10), min_size=30, max_size=30)
+from tests.search.archives import answers, archives_st, cuts_st, parts, segmented, twins_of
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    titles=titles_st,
-    bodies=bodies_st,
-    updates=st.lists(st.booleans(), min_size=30, max_size=30),
-    cuts=st.lists(st.integers(0, 30), max_size=4),
+    articles=archives_st,
+    cuts=cuts_st,
 )
-def test_segments_rank_and_group_exactly_as_one_build(titles, bodies, updates, cuts):
-    articles = archive(titles, bodies, updates)
+def test_segments_rank_and_group_exactly_as_one_build(articles, cuts):
     twins = twins_of(articles)
     whole = SearchIndex.build(articles, twins=twins)
-    bounds = sorted({min(c, len(articles)) for c in cuts} | {0, len(articles)})
-    first = articles[: bounds[1]]
-    index = SearchIndex.build(
-        first, twins={k: v for k, v in twins.items() if k in {a.id for a in first}}
-    )
-    for lo, hi in pairwise(bounds[1:]):
-        chunk = articles[lo:hi]
-        ids = {a.id for a in chunk}
-        index = index.with_segment(chunk, twins={k: v for k, v in twins.items() if k in ids})
-    assert len(index.segments) == len(bounds) - 1
+    index = segmented(articles, twins, cuts)
+    assert len(index.segments) == len(parts(articles, cuts))
     assert answers(index) == answers(whole)
     assert np.array_equal(index.groups, whole.groups)
 

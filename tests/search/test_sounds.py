@@ -8,10 +8,7 @@ import pytest
 from bot.search.cache import load, save
 from bot.search.index import SearchIndex
 from bot.search.sounds import SoundIndex, sound_key
-
-
-def ids(hits):
-    return [h.article.id for h in hits]
+from tests.search.hits import ids
 
 
 def weather(article, n: int):

@@ -14,14 +14,11 @@ from bot.archive.loader import load_archive
 from bot.search.cache import load, save
 from bot.search.index import SearchIndex
 from bot.search.stories import Versions, groups_from, headline_key, story_groups
+from tests.search.hits import ids
 
 
 def day(n: int) -> datetime:
     return datetime(2007, 10, n, 12, 0, tzinfo=UTC)
-
-
-def ids(hits):
-    return [h.article.id for h in hits]
 
 
 @pytest.fixture

@@ -10,14 +10,13 @@ has: one message, no gap.
 
 from __future__ import annotations
 
-import signal
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from bot.store import Store
 from bot.store.models import DeliveryStatus, SubscriptionState
-from tests.fake_discord.process import eventually, start_bot
+from tests.fake_discord.process import eventually, running_bot, start_bot
 
 SEED = "{stamp}\n\nWire / {title}. Body.\n"
 
@@ -74,32 +73,31 @@ async def test_killed_between_claim_and_mark_posts_once_after_restart(
     fake.hold_messages = True
     process = await start_bot(fake, tmp_path, archive, **SHORT_LEASE)
     try:
-        await eventually(lambda: _true(fake.channel_messages(channel)), timeout=60)
+        await eventually(lambda: bool(fake.channel_messages(channel)), timeout=60)
     finally:
         process.kill()  # SIGKILL: no clean-up, no "sent" mark
         await process.wait()
     assert await row_status(store, subscription_id, today) == DeliveryStatus.CLAIMED
 
     fake.hold_messages = False
-    process = await start_bot(fake, tmp_path, archive, **SHORT_LEASE)
     try:
-        await eventually(
-            lambda: _is(row_status(store, subscription_id, today), DeliveryStatus.SENT), timeout=60
-        )
-        [message] = fake.channel_messages(channel)
-        row = await store.delivery(subscription_id, today)
-        assert (row.attempts, row.message_id) == (2, int(message["id"]))
-        posts = [r for r in fake.requests if r.path == f"/channels/{channel}/messages"]
-        assert [p.body["nonce"] for p in posts] == [row.nonce, row.nonce]
-        assert all(p.body["allowed_mentions"] == {"parse": []} for p in posts)
-        assert message["content"].startswith("**On this day,")
-        assert [e["title"] for e in message["embeds"]] == [
-            "1 year ago · " + str(today.year - 1),
-            "3 years ago · " + str(today.year - 3),
-        ]
+        async with running_bot(fake, tmp_path, archive, **SHORT_LEASE):
+            await eventually(
+                lambda: _is(row_status(store, subscription_id, today), DeliveryStatus.SENT),
+                timeout=60,
+            )
+            [message] = fake.channel_messages(channel)
+            row = await store.delivery(subscription_id, today)
+            assert (row.attempts, row.message_id) == (2, int(message["id"]))
+            posts = [r for r in fake.requests if r.path == f"/channels/{channel}/messages"]
+            assert [p.body["nonce"] for p in posts] == [row.nonce, row.nonce]
+            assert all(p.body["allowed_mentions"] == {"parse": []} for p in posts)
+            assert message["content"].startswith("**On this day,")
+            assert [e["title"] for e in message["embeds"]] == [
+                "1 year ago · " + str(today.year - 1),
+                "3 years ago · " + str(today.year - 3),
+            ]
     finally:
-        process.send_signal(signal.SIGTERM)
-        assert await process.wait() == 0
         await store.close()
 
 
@@ -114,37 +112,31 @@ async def test_discord_errors_pause_or_retry_and_every_attempt_is_logged(
         str(busy): [503],
         str(limited): [429],
     }
-    process = await start_bot(fake, tmp_path, archive)
     try:
-        for subscription_id in ids:
-            await eventually(
-                lambda s=subscription_id: _settled(row_status(store, s, today)), timeout=60
-            )
-        by_channel = {s.channel_id: s for s in await store.subscriptions()}
-        assert by_channel[forbidden].state == SubscriptionState.PAUSED
-        assert "Missing Permissions" in by_channel[forbidden].last_error
-        assert by_channel[deleted].state == SubscriptionState.PAUSED
-        assert by_channel[deleted].last_error == "the channel no longer exists"
-        assert by_channel[busy].state != SubscriptionState.PAUSED
-        assert "503" in by_channel[busy].last_error
-        busy_row = await store.delivery(by_channel[busy].id, today)
-        assert (busy_row.status, busy_row.attempts) == (
-            DeliveryStatus.FAILED,
-            1,
-        )  # retried later today
-        # discord.py waits out a 429 itself: delivered on the same attempt.
-        limited_row = await store.delivery(by_channel[limited].id, today)
-        assert (limited_row.status, limited_row.attempts) == (DeliveryStatus.SENT, 1)
-        assert len(fake.channel_messages(limited)) == 1
-        assert fake.channel_messages(forbidden) == fake.channel_messages(deleted) == []
+        async with running_bot(fake, tmp_path, archive):
+            for subscription_id in ids:
+                await eventually(
+                    lambda s=subscription_id: _settled(row_status(store, s, today)), timeout=60
+                )
+            by_channel = {s.channel_id: s for s in await store.subscriptions()}
+            assert by_channel[forbidden].state == SubscriptionState.PAUSED
+            assert "Missing Permissions" in by_channel[forbidden].last_error
+            assert by_channel[deleted].state == SubscriptionState.PAUSED
+            assert by_channel[deleted].last_error == "the channel no longer exists"
+            assert by_channel[busy].state != SubscriptionState.PAUSED
+            assert "503" in by_channel[busy].last_error
+            busy_row = await store.delivery(by_channel[busy].id, today)
+            assert (busy_row.status, busy_row.attempts) == (
+                DeliveryStatus.FAILED,
+                1,
+            )  # retried later today
+            # discord.py waits out a 429 itself: delivered on the same attempt.
+            limited_row = await store.delivery(by_channel[limited].id, today)
+            assert (limited_row.status, limited_row.attempts) == (DeliveryStatus.SENT, 1)
+            assert len(fake.channel_messages(limited)) == 1
+            assert fake.channel_messages(forbidden) == fake.channel_messages(deleted) == []
     finally:
-        process.send_signal(signal.SIGTERM)
-        assert await process.wait() == 0
         await store.close()
-
-
-async def _true(value) -> bool:
-    return bool(value)
 
 
 async def _is(awaitable, expected) -> bool:

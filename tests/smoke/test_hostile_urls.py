@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from tests.fake_discord.checks import embed_url_problem
-from tests.fake_discord.process import eventually, start_bot
+from tests.fake_discord.process import eventually, running_bot
 
 HOSTILE = "https://example.com/a) **[FREE NITRO](https://evil.example)** ("
 ENCODED = "https://example.com/a%29%20**%5BFREE%20NITRO%5D%28https://evil.example%29**%20%28"
@@ -32,10 +32,9 @@ async def test_posts_of_articles_with_hostile_urls_are_accepted(fake, tmp_path):
         for r in records
     ]
     (archive / "export.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    process = await start_bot(fake, tmp_path, archive)
-    try:
+    async with running_bot(fake, tmp_path, archive):
         await fake.wait_connected(timeout=60)
-        await eventually(lambda: _true(fake.commands))
+        await eventually(lambda: bool(fake.commands))
         answers = {}
         for command, query in [
             ("article", "bait"),
@@ -54,10 +53,3 @@ async def test_posts_of_articles_with_hostile_urls_are_accepted(fake, tmp_path):
         listing = answers["search"]["data"]["embeds"][0]["description"]
         assert f"[Nitro bait]({ENCODED})" in listing
         assert "](https://evil" not in listing and "javascript:" not in listing
-    finally:
-        process.terminate()
-        await process.wait()
-
-
-async def _true(value: object) -> bool:
-    return bool(value)

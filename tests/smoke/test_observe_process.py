@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import signal
 from datetime import UTC, datetime, timedelta
 
 import aiohttp
@@ -19,7 +18,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from bot.store import Store
 from tests.fake_discord import FakeDiscord
-from tests.fake_discord.process import TOKEN, eventually, observe_base, start_bot, wait_ready
+from tests.fake_discord.process import TOKEN, eventually, observe_base, running_bot, wait_ready
 
 SEED = "{stamp}\n\nWire / {title}. Body.\n"
 DUE = datetime.now(UTC) - timedelta(minutes=10)
@@ -79,8 +78,7 @@ async def test_health_readiness_and_metrics_of_a_running_bot(fake, archive, tmp_
     await subscribe(tmp_path, [sent, refused, limited])
     fake.failures = {str(refused): [403], str(limited): [429]}
     release = hold_ready(fake)
-    process = await start_bot(fake, tmp_path, archive, DATELINE_LOGGING__FORMAT="json")
-    try:
+    async with running_bot(fake, tmp_path, archive, DATELINE_LOGGING__FORMAT="json"):
         base = await observe_base(tmp_path)
         async with aiohttp.ClientSession() as http:
             async with http.get(f"{base}/healthz") as response:
@@ -96,8 +94,8 @@ async def test_health_readiness_and_metrics_of_a_running_bot(fake, archive, tmp_
             token = await fake.inject_command("search", query="volcanoe")
             answer = await fake.wait_callback(token)
             assert "Volcano story" in json.dumps(answer)
-            await eventually(lambda: _true(fake.channel_messages(sent)), timeout=60)
-            await eventually(lambda: _true(fake.channel_messages(limited)), timeout=60)
+            await eventually(lambda: bool(fake.channel_messages(sent)), timeout=60)
+            await eventually(lambda: bool(fake.channel_messages(limited)), timeout=60)
 
             async def scraped() -> dict:
                 async with http.get(f"{base}/metrics") as response:
@@ -109,9 +107,6 @@ async def test_health_readiness_and_metrics_of_a_running_bot(fake, archive, tmp_
 
             await eventually(paused_counted, timeout=30)
             metrics = await scraped()
-    finally:
-        process.send_signal(signal.SIGTERM)
-        assert await asyncio.wait_for(process.wait(), 30) == 0
 
     def value(name: str, **labels: str) -> float:
         return metrics.get((name, frozenset(labels.items())), 0.0)
@@ -138,10 +133,6 @@ def scraped_has(metrics: dict, name: str, **labels: str) -> bool:
     return metrics.get((name, frozenset(labels.items())), 0.0) > 0
 
 
-async def _true(value) -> bool:
-    return bool(value)
-
-
 async def test_a_process_running_two_shards_is_ready_only_when_both_are(tmp_path, archive):
     fake = FakeDiscord(shards=2, max_concurrency=2)
     await fake.start()
@@ -154,31 +145,29 @@ async def test_a_process_running_two_shards_is_ready_only_when_both_are(tmp_path
         await identify(socket, client, data)
 
     fake.gateway._identify = hold_shard_one
-    process = await start_bot(fake, tmp_path, archive)
     try:
-        base = await observe_base(tmp_path)
-        await fake.wait_shards({0})
-        async with aiohttp.ClientSession() as http:
+        async with running_bot(fake, tmp_path, archive):
+            base = await observe_base(tmp_path)
+            await fake.wait_shards({0})
+            async with aiohttp.ClientSession() as http:
 
-            async def readiness() -> tuple[int, dict]:
-                async with http.get(f"{base}/readyz") as response:
-                    return response.status, await response.json()
+                async def readiness() -> tuple[int, dict]:
+                    async with http.get(f"{base}/readyz") as response:
+                        return response.status, await response.json()
 
-            async def only_shard_one_missing() -> bool:
-                return await readiness() == (
-                    503,
-                    {"status": "not ready", "reasons": ["shard 1: connecting"]},
-                )
+                async def only_shard_one_missing() -> bool:
+                    return await readiness() == (
+                        503,
+                        {"status": "not ready", "reasons": ["shard 1: connecting"]},
+                    )
 
-            await eventually(only_shard_one_missing, timeout=60)
-            release.set()
+                await eventually(only_shard_one_missing, timeout=60)
+                release.set()
 
-            await wait_ready(http, base)
-            async with http.get(f"{base}/metrics") as response:
-                metrics = samples(await response.text())
+                await wait_ready(http, base)
+                async with http.get(f"{base}/metrics") as response:
+                    metrics = samples(await response.text())
     finally:
-        process.send_signal(signal.SIGTERM)
-        assert await asyncio.wait_for(process.wait(), 30) == 0
         await fake.stop()
     for shard in ("0", "1"):
         assert metrics[("dateline_gateway_shard_ready", frozenset({("shard", shard)}))] == 1
