@@ -18,7 +18,7 @@ from itertools import chain, zip_longest
 import numpy as np
 
 from bot.archive.model import Article
-from bot.search.views import ids_at
+from bot.search.views import id_keys
 
 
 @dataclass(frozen=True)
@@ -140,8 +140,8 @@ def _latest_per_day_and_story(
     tied_runs = np.flatnonzero(np.bincount(run[tying], minlength=len(ends)) > 1)
     if len(tied_runs):
         tying = tying[np.isin(run[tying], tied_runs)]
-        ids = np.array(ids_at(articles, order[tying]))
-        tying = tying[np.lexsort((ids, run[tying]))]
+        ids, lengths = id_keys(articles, order[tying])
+        tying = tying[np.lexsort((lengths, ids, run[tying]))]
         winners = np.flatnonzero(np.r_[run[tying][1:] != run[tying][:-1], True])
         chosen[run[tying[winners]]] = order[tying[winners]]
     return np.sort(chosen)

@@ -24,6 +24,7 @@ import numpy as np
 from bot.archive.model import Article
 from bot.archive.text import tokenize
 from bot.search.hashing import text_hashes
+from bot.search.views import moments_at, strings_at
 
 WINDOW_DAYS = 3  # between one version and the next
 SHARED_WORDS = 0.5
@@ -79,20 +80,25 @@ def chain_links(
     found to share their text before (whether two bodies do depends on them
     alone), so an update does not read them again.
     """
-    # Each article made once: from an index's view, every ``articles[n]`` makes one anew.
-    chosen = {n: articles[n] for n in (range(len(articles)) if members is None else members)}
+    # Titles and times are read as columns: from an index's view, an article is made
+    # only for the bodies a pair compares.
+    positions = np.arange(len(articles)) if members is None else np.unique(list(members))
+    titles = strings_at(articles, positions, "title")
+    instants, days = (
+        dict(zip(positions.tolist(), c.tolist(), strict=True))
+        for c in moments_at(articles, positions).T
+    )
     by_headline: dict[str, list[int]] = {}
-    for n in sorted(chosen):
-        by_headline.setdefault(headline_key(chosen[n].title), []).append(n)
+    for n, title in zip(positions.tolist(), titles, strict=True):
+        by_headline.setdefault(headline_key(title), []).append(n)
     links = []
     for chain in by_headline.values():
         if len(chain) < 2:
             continue
-        chain.sort(key=lambda n: chosen[n].published)
+        chain.sort(key=instants.__getitem__)
         for earlier, later in pairwise(chain):
-            gap = chosen[later].calendar_date - chosen[earlier].calendar_date
-            if gap.days <= WINDOW_DAYS and (
-                (earlier, later) in linked or _same_text(chosen[earlier], chosen[later])
+            if days[later] - days[earlier] <= WINDOW_DAYS and (
+                (earlier, later) in linked or _same_text(articles[earlier], articles[later])
             ):
                 links.append((earlier, later))
     return links

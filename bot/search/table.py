@@ -30,10 +30,12 @@ from bot.archive.bodies import BodyFile, StoredText
 from bot.archive.model import Article
 from bot.search.hashing import text_hashes
 from bot.search.ids import IdLookup
-from bot.search.views import ArticleView
+from bot.search.views import ArticleView, Field
 
 BODIES = "bodies.bin"
 _EPOCH = datetime(1970, 1, 1)  # noqa: DTZ001 - wall-clock arithmetic; the zone is added after
+_PADDED_ROWS = 65_536  # strings padded at a time (index arrays of rows x width)
+EPOCH_ORDINAL = _EPOCH.toordinal()  # the calendar ordinal of the day microseconds count from
 _MICROSECOND = timedelta(microseconds=1)
 _COPY_CHUNK = 1 << 24  # bytes of bodies copied at a time by a merge
 
@@ -80,14 +82,31 @@ class Strings:
         return self.blob[start:end].tobytes().decode("utf-8", "surrogatepass")
 
     def many(self, positions: np.ndarray) -> list[str]:
-        """The strings at ``positions``, their bounds read in one step, not two each."""
+        """The strings at ``positions``, their bounds read in one step, not two each.
+
+        Asked for many, the blob is copied out once and sliced as bytes: a
+        slice of it as an array costs several times a slice of bytes.
+        """
         stops = self.ends[positions]
         starts = np.where(positions > 0, self.ends[positions - 1], 0)
-        blob = self.blob
+        blob = self.blob.tobytes() if len(positions) * 16 > len(self) else self.blob
         return [
-            blob[start:stop].tobytes().decode("utf-8", "surrogatepass")
+            bytes(blob[start:stop]).decode("utf-8", "surrogatepass")
             for start, stop in zip(starts.tolist(), stops.tolist(), strict=True)
         ]
+
+    def padded(self, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The strings at ``positions`` as fixed-width bytes (numpy ``S``), and their lengths."""
+        starts = np.where(positions > 0, self.ends[positions - 1], 0)
+        lengths = self.ends[positions] - starts
+        width = max(int(lengths.max(initial=0)), 1)
+        padded = np.zeros((len(positions), width), np.uint8)
+        columns = np.arange(width)
+        for lo in range(0, len(positions), _PADDED_ROWS):  # bounded index arrays
+            rows = slice(lo, lo + _PADDED_ROWS)
+            inside = columns < lengths[rows, None]
+            padded[rows][inside] = self.blob[(starts[rows, None] + columns)[inside]]
+        return padded.view(f"S{width}").reshape(-1), lengths
 
     def take(self, positions: np.ndarray) -> Strings:
         """The strings at ``positions`` (ascending), copied a run of neighbours at a time."""
@@ -251,8 +270,17 @@ class ArticleTable(ArticleView):
     def id_at(self, position: int) -> str:
         return self.columns.ids[position]
 
-    def ids_at(self, positions: np.ndarray) -> list[str]:
-        return self.columns.ids.many(positions)
+    def strings_at(self, positions: np.ndarray, field: Field) -> list[str]:
+        return (self.columns.ids if field == "id" else self.columns.titles).many(positions)
+
+    def id_keys(self, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return self.columns.ids.padded(positions)
+
+    def moments_at(self, positions: np.ndarray) -> np.ndarray:
+        utc = self.columns.published[positions].astype(np.int64)
+        local = utc + self.columns.offsets[positions].astype(np.int64) * 1_000_000
+        ordinals = local // 86_400_000_000 + EPOCH_ORDINAL
+        return np.stack([utc, ordinals], axis=1)
 
     def at(self, position: int) -> Article:
         columns = self.columns

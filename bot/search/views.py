@@ -9,12 +9,17 @@ segments' tables.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime, timedelta
 from itertools import chain
-from typing import overload
+from typing import Literal, overload
 
 import numpy as np
 
 from bot.archive.model import Article
+
+Field = Literal["id", "title"]
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
 
 
 class ArticleView(Sequence[Article]):
@@ -27,9 +32,19 @@ class ArticleView(Sequence[Article]):
         """The id of the article at ``position``, without making the rest of it."""
         return self[position].id
 
-    def ids_at(self, positions: np.ndarray) -> list[str]:
-        """The ids at ``positions``, in their order, without making the articles."""
-        return [self.id_at(n) for n in positions.tolist()]
+    def strings_at(self, positions: np.ndarray, field: Field) -> list[str]:
+        """The ids or titles at ``positions``, in their order, without making the articles."""
+        if field == "id":
+            return [self.id_at(n) for n in positions.tolist()]
+        return [getattr(self.at(n), field) for n in positions.tolist()]
+
+    def id_keys(self, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The ids at ``positions`` as :func:`id_keys` gives them."""
+        return _encoded(self.strings_at(positions, "id"))
+
+    def moments_at(self, positions: np.ndarray) -> np.ndarray:
+        """Per position, its instant (UTC microseconds) and calendar date's ordinal: (n, 2)."""
+        return moments([self.at(n) for n in positions.tolist()])
 
     @overload
     def __getitem__(self, key: int) -> Article: ...
@@ -70,15 +85,49 @@ def id_at(articles: Sequence[Article], position: int) -> str:
     return articles[position].id
 
 
-def ids_at(articles: Sequence[Article], positions: np.ndarray) -> list[str]:
-    """The ids at ``positions`` of any sequence of articles; a view makes no article.
+def strings_at(articles: Sequence[Article], positions: np.ndarray, field: Field) -> list[str]:
+    """The ids or titles at ``positions`` of any sequence of articles; a view makes no article.
 
-    For work over many articles at once (an update's tie-breaks): one id at a
-    time through :func:`id_at` costs a search of the view's parts each.
+    For work over many articles at once (an update's tie-breaks and story
+    chains): one at a time, each would cost a search of the view's parts.
     """
+    positions = np.asarray(positions, np.int64)
     if isinstance(articles, ArticleView):
-        return articles.ids_at(np.asarray(positions, np.int64))
-    return [articles[n].id for n in np.asarray(positions).tolist()]
+        return articles.strings_at(positions, field)
+    return [getattr(articles[n], field) for n in positions.tolist()]
+
+
+def id_keys(articles: Sequence[Article], positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The ids at ``positions`` as keys that sort as the ids do: their UTF-8 as fixed-width
+    bytes (numpy ``S``, which drops trailing NULs) and their lengths in bytes, the second
+    key of an ``np.lexsort``. UTF-8 keeps the code points' order, so ids sort as ``str``
+    does, without a ``str`` per id for a saved table: a replicated archive ties nearly
+    every article on its day, and a million ids as ``str`` cost seconds and hundreds of
+    megabytes at every update.
+    """
+    positions = np.asarray(positions, np.int64)
+    if isinstance(articles, ArticleView):
+        return articles.id_keys(positions)
+    return _encoded([articles[n].id for n in positions.tolist()])
+
+
+def _encoded(ids: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    data = [i.encode("utf-8", "surrogatepass") for i in ids]
+    return np.array(data, dtype=bytes).reshape(-1), np.fromiter(map(len, data), np.int64, len(data))
+
+
+def moments_at(articles: Sequence[Article], positions: np.ndarray) -> np.ndarray:
+    """Per position of any sequence of articles, its UTC microseconds and calendar ordinal."""
+    positions = np.asarray(positions, np.int64)
+    if isinstance(articles, ArticleView):
+        return articles.moments_at(positions)
+    return moments([articles[n] for n in positions.tolist()])
+
+
+def moments(articles: Sequence[Article]) -> np.ndarray:
+    """Each article's instant (UTC microseconds) and calendar date's ordinal, as (n, 2) int64."""
+    rows = [((a.published - EPOCH) // MICROSECOND, a.calendar_date.toordinal()) for a in articles]
+    return np.asarray(rows, np.int64).reshape(-1, 2)
 
 
 Piece = tuple[Sequence[Article], "np.ndarray | None"]
@@ -112,17 +161,37 @@ class Gathered(ArticleView):
         part, local = self._locate(position)
         return id_at(part, local)
 
-    def ids_at(self, positions: np.ndarray) -> list[str]:
+    def strings_at(self, positions: np.ndarray, field: Field) -> list[str]:
+        found: list[str] = [""] * len(positions)
+        for chosen, part, local in self._by_part(positions):
+            for n, text in zip(chosen.tolist(), strings_at(part, local, field), strict=True):
+                found[n] = text
+        return found
+
+    def id_keys(self, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        keys, lengths = np.zeros(len(positions), np.bytes_), np.zeros(len(positions), np.int64)
+        for chosen, part, local in self._by_part(positions):
+            found, sizes = id_keys(part, local)
+            keys = keys.astype(np.result_type(keys, found))
+            keys[chosen], lengths[chosen] = found, sizes
+        return keys, lengths
+
+    def moments_at(self, positions: np.ndarray) -> np.ndarray:
+        found = np.zeros((len(positions), 2), np.int64)
+        for chosen, part, local in self._by_part(positions):
+            found[chosen] = moments_at(part, local)
+        return found
+
+    def _by_part(
+        self, positions: np.ndarray
+    ) -> Iterator[tuple[np.ndarray, Sequence[Article], np.ndarray]]:
+        """For each part holding some of ``positions``: which of them, and where in it."""
         if self.positions is not None:
             positions = self.positions[positions]
         parts = np.searchsorted(self.bases, positions, side="right") - 1
-        ids = [""] * len(positions)
         for part in np.unique(parts).tolist():
             chosen = np.flatnonzero(parts == part)
-            local = positions[chosen] - self.bases[part]
-            for n, found in zip(chosen.tolist(), ids_at(self.parts[part], local), strict=True):
-                ids[n] = found
-        return ids
+            yield chosen, self.parts[part], positions[chosen] - self.bases[part]
 
     def __iter__(self) -> Iterator[Article]:
         if self.positions is None:

@@ -18,7 +18,15 @@ from bot.search.ids import IdLookup
 from bot.search.index import SearchIndex
 from bot.search.segment import Segment
 from bot.search.table import ArticleTable
-from bot.search.views import ArticleView, Gathered, ids_at
+from bot.search.views import (
+    EPOCH,
+    ArticleView,
+    Gathered,
+    id_keys,
+    moments,
+    moments_at,
+    strings_at,
+)
 from bot.snapshot import ArchiveSnapshot
 
 WRITTEN = ["مرحبا بالعالم", "الأخبار العاجلة 🚨", "📰🗞️ emoji 👩‍👩‍👧", "café naïve", "日本語", ""]
@@ -81,7 +89,7 @@ def test_any_articles_come_back_field_for_field(articles):
 
 @settings(max_examples=40, deadline=None)
 @given(st.lists(archives(), min_size=1, max_size=3), st.data())
-def test_ids_at_many_positions_are_those_articles_ids(parts, data):
+def test_fields_at_many_positions_are_those_articles_fields(parts, data):
     """Over tables, lists and a live selection of them, in any order, repeats included."""
     everything = [a for part in parts for a in part]
     size = len(everything)
@@ -94,11 +102,19 @@ def test_ids_at_many_positions_are_those_articles_ids(parts, data):
             (Path(folder) / str(n)).mkdir()
             sequences.append(saved(part, Path(folder) / str(n)) if n % 2 == 0 else part)
         whole = Gathered(sequences)
-        assert ids_at(whole, np.asarray(chosen, np.int64)) == [everything[n].id for n in chosen]
+        wanted = [everything[n] for n in chosen]
+        assert strings_at(whole, chosen, "id") == [a.id for a in wanted]
+        assert strings_at(whole, chosen, "title") == [a.title for a in wanted]
+        assert moments_at(whole, chosen).tolist() == moments(wanted).tolist()
         some = Gathered(sequences, np.asarray(live, np.int64))
-        assert ids_at(some, np.asarray(picked, np.int64)) == [
-            everything[live[n]].id for n in picked
-        ]
+        wanted = [everything[live[n]] for n in picked]
+        assert strings_at(some, picked, "id") == [a.id for a in wanted]
+        assert strings_at(some, picked, "title") == [a.title for a in wanted]
+        assert moments_at(some, picked).tolist() == moments(wanted).tolist()
+        # The instant and calendar day, by their definitions.
+        for (instant, day), article in zip(moments(wanted).tolist(), wanted, strict=True):
+            assert EPOCH + timedelta(microseconds=instant) == article.published
+            assert date.fromordinal(day) == article.published.date()
 
 
 class Picked(ArticleView):
@@ -208,3 +224,18 @@ def test_opening_a_cached_index_and_its_calendar_makes_no_article(tmp_path, monk
     assert loaded.get("id7") == articles[7] and made == ["id7"]
     groups = snapshot.calendar.select(date(2013, 3, 26))
     assert sorted(a.id for g in groups for a in g.articles) == sorted(a.id for a in loaded.articles)
+
+
+@settings(max_examples=40, deadline=None)
+@given(archives(), st.lists(text, unique=True, max_size=8))
+def test_id_keys_sort_as_the_ids_do(articles, fresh_ids):
+    fresh = [Article(i, datetime(2012, 1, 1, tzinfo=UTC), "W", "t", "") for i in fresh_ids]
+    with tempfile.TemporaryDirectory() as folder:
+        both = Gathered([saved(articles, Path(folder)), fresh])  # a table, then a list
+        ids = [a.id for a in both]
+        positions = np.arange(len(ids))
+        keys, lengths = id_keys(both, positions)
+        assert [ids[n] for n in np.lexsort((lengths, keys))] == sorted(ids)
+        picked = positions[::2]
+        keys, lengths = id_keys(Gathered(both.parts, picked), np.arange(len(picked)))
+        assert [ids[picked[n]] for n in np.lexsort((lengths, keys))] == sorted(ids[::2])
