@@ -23,7 +23,7 @@ from bot.search.expansion import Expander
 from bot.search.keywords import KEY_WORDS, key_words
 from bot.search.lexicon import Lexicon
 from bot.search.query import Query, parse_query
-from bot.search.ranking import WORD_MATCH, score, top
+from bot.search.ranking import WORD_MATCH, score, ties_by_name, top
 from bot.search.segment import Segment
 from bot.search.stories import Versions, chain_links, groups_from, twin_links
 from bot.search.types import Filters, Hit, Order, Suggestion
@@ -390,8 +390,18 @@ class SearchIndex:
         matched = counts[candidates]
         matching = candidates[matched == matched.max()]
         when = self._timestamps[matching]
-        by_date = np.lexsort((-scores[matching], when if order is Order.OLDEST else -when))
-        return matching[by_date[:limit]]
+        ranked = matching[np.lexsort((-scores[matching], when if order is Order.OLDEST else -when))]
+        # Ties on date and score go by id, as in the best-first order: positions depend
+        # on the order the archive was indexed in. The run tied with the last one shown
+        # may go on past it, so it is sorted whole.
+        cut = min(limit, len(ranked))
+        while (
+            0 < cut < len(ranked)
+            and self._timestamps[ranked[cut]] == self._timestamps[ranked[cut - 1]]
+            and scores[ranked[cut]] == scores[ranked[cut - 1]]
+        ):
+            cut += 1
+        return ties_by_name(ranked[:cut], scores, self._timestamps, self._id_at)[:limit]
 
     def _with_phrases(
         self, query: Query, scores: np.ndarray, limit: int, order: Order, counts: np.ndarray | None

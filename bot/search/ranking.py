@@ -174,11 +174,11 @@ def top(
         candidates = candidates[scores[candidates] >= threshold]
     ranked = candidates[np.lexsort((-tiebreak[candidates], -scores[candidates]))]
     if name is not None:
-        ranked = _ties_by_name(ranked, scores, tiebreak, name)
+        ranked = ties_by_name(ranked, scores, tiebreak, name)
     return ranked[:limit]
 
 
-def _ties_by_name(
+def ties_by_name(
     ranked: np.ndarray, scores: np.ndarray, tiebreak: np.ndarray, name: Callable[[int], str]
 ) -> np.ndarray:
     """``ranked`` with each run tied on score and tiebreak put in ``name`` order (runs are rare)."""
