@@ -14,6 +14,8 @@ import discord
 from discord.ext import commands
 
 from bot.cluster.identify import IdentifyGate
+from bot.digest.pacing import BudgetPacer
+from bot.discord.budget import pace
 from bot.discord.cogs.calendar import CalendarCog, ServerZoneCog, TimezoneCog
 from bot.discord.cogs.digest import DigestCog
 from bot.discord.cogs.info import InfoCog, OwnerCog
@@ -36,6 +38,7 @@ COGS = (SearchCog, CalendarCog, TimezoneCog, ServerZoneCog, InfoCog, OwnerCog, D
 class DatelineBot(DatelineClient):
     def __init__(self, app: App) -> None:
         topology = app.topology
+        budget = BudgetPacer(app.settings.digest.sends_per_second * topology.share)
         super().__init__(
             app,
             command_prefix=commands.when_mentioned,
@@ -45,7 +48,9 @@ class DatelineBot(DatelineClient):
             tree_cls=DatelineTree,
             shard_count=topology.shard_count,
             shard_ids=list(topology.shard_ids) if topology.shard_ids is not None else None,
-            http_trace=http_trace(app.metrics),
+            # One bot token, one budget: digests follow guild ownership, so this
+            # process's requests keep to its shards' share (bot/discord/budget.py).
+            http_trace=pace(http_trace(app.metrics), budget),
         )
         watch_shards(self, app.metrics.shards)
         self._identify_gate: IdentifyGate | None = None
@@ -70,10 +75,7 @@ class DatelineBot(DatelineClient):
         return int(limits.get("max_concurrency", 1))
 
     async def setup_hook(self) -> None:
-        # One bot token, one budget: digests follow guild ownership, so this process
-        # paces its posts to its shards' share of the bot's sends per second.
-        share = self.app.topology.share
-        poster = DiscordPoster(self, self.app.settings.digest.sends_per_second * share)
+        poster = DiscordPoster(self)
         await self.app.start_digests(poster)
         for cog_type in COGS:
             cog = cog_type(self.app)

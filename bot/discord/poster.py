@@ -2,10 +2,10 @@
 
 403 and 404 are permanent (permission lost, channel gone): the subscription is
 paused until an admin fixes it. 429 and 5xx are transient: discord.py already
-retries them a few times, and the scheduler retries later in the day. Sends go
+retries them a few times, and the scheduler retries later in the day. Posts go
 within this process's share of Discord's global 50 requests/s, counted as Discord counts
-them (bot/digest/pacing.py), so a thousand digests due at 09:00 go out as fast as allowed
-and never draw a 429.
+them (bot/discord/budget.py, where every request is paced), so a thousand digests due at
+09:00 go out as fast as allowed and never draw a 429.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import aiohttp
 import discord
 
 from bot.digest.delivery import DeliveryFailed
-from bot.digest.pacing import BudgetPacer
 from bot.digest.plan import Digest
 from bot.discord.embeds import digest_message
 from bot.discord.replies import NO_MENTIONS
@@ -32,19 +31,16 @@ def missing_permissions(permissions: discord.Permissions) -> list[str]:
 
 
 class DiscordPoster:
-    def __init__(self, client: discord.Client, budget: float) -> None:
-        """``budget``: the most posts this process may make in any one second."""
+    def __init__(self, client: discord.Client) -> None:
         self.client = client
-        self.pacer = BudgetPacer(budget)
 
     async def post(self, channel_id: int, digest: Digest, nonce: str) -> int:
         content, embeds = digest_message(digest)
         channel = self.client.get_partial_messageable(channel_id)
         try:
-            async with self.pacer.turn():
-                message = await channel.send(
-                    content, embeds=embeds, nonce=nonce, allowed_mentions=NO_MENTIONS
-                )
+            message = await channel.send(
+                content, embeds=embeds, nonce=nonce, allowed_mentions=NO_MENTIONS
+            )
         except discord.Forbidden as error:
             raise DeliveryFailed(
                 f"Discord refused the post ({error.text or 'missing permissions'}): "

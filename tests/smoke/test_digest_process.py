@@ -16,9 +16,11 @@ import pytest
 
 from bot.store import Store
 from bot.store.models import DeliveryStatus, SubscriptionState
+from tests.fake_discord.limits import busiest_second
 from tests.fake_discord.process import eventually, running_bot, start_bot
 
 SEED = "{stamp}\n\nWire / {title}. Body.\n"
+UNCOUNTED = ("/interactions/", "/webhooks/")  # Discord's global limit excepts these
 
 
 DUE = datetime.now(UTC) - timedelta(minutes=10)  # one due time for the whole module
@@ -137,6 +139,29 @@ async def test_discord_errors_pause_or_retry_and_every_attempt_is_logged(
             assert fake.channel_messages(forbidden) == fake.channel_messages(deleted) == []
     finally:
         await store.close()
+
+
+async def test_every_request_discord_counts_keeps_to_the_budget(fake, archive, tmp_path, today):
+    """A start-up catch-up of 8 digests with a budget of 2 requests a second, the first
+    post answered 429 once: no second at the fake holds more than 2 of the requests
+    Discord counts (logging in, the gateway, the commands' sync, every post and the
+    retry), and each digest is posted once."""
+    channels = [1_100_000_000_000_000_920 + n for n in range(8)]
+    store, ids = await seeded_store(tmp_path, channels)
+    fake.failures = {str(channels[0]): [429]}
+    try:
+        async with running_bot(fake, tmp_path, archive, DATELINE_DIGEST__SENDS_PER_SECOND="2"):
+            for subscription_id in ids:
+                await eventually(
+                    lambda s=subscription_id: _is(row_status(store, s, today), DeliveryStatus.SENT),
+                    timeout=60,
+                )
+    finally:
+        await store.close()
+    assert [len(fake.channel_messages(channel)) for channel in channels] == [1] * 8
+    assert len(fake.message_posts()) == 9
+    counted = [r.at for r in fake.requests if not r.path.startswith(UNCOUNTED)]
+    assert busiest_second(counted) <= 2
 
 
 async def _is(awaitable, expected) -> bool:
