@@ -307,3 +307,31 @@ async def test_a_kept_state_reads_back_until_it_expires_then_is_deleted(store):
     assert await store.kept_state("k1", NOW) is None  # gone, not just expired
     assert await store.kept_state("k2", NOW) == "other"
     assert await store.forget_expired_states(NOW + timedelta(days=2)) == 0
+
+
+async def test_after_the_database_drops_its_connections_one_statement_fails_then_all_work(
+    store, store_url
+):
+    if not store_url.startswith("postgresql"):
+        pytest.skip("only a server drops connections")
+    subscription = await subscribe(store)
+    # Five at once: the pool then holds five connections, each of which would fail once
+    # if a failure did not make SQLAlchemy discard them all.
+    await asyncio.gather(*(store.subscriptions() for _ in range(5)))
+    await store.claim(subscription.id, DAY, "n", NOW, ME)
+    other = Store.open(store_url)  # another client ends the store's sessions,
+    async with other.engine.connect() as connection:  # as a restart or failover would
+        await connection.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        )
+    await other.close()
+    with pytest.raises(Exception):  # noqa: B017 - whichever way asyncpg finds out
+        await store.subscription(subscription.id)
+    # The failure discarded the pool: the digest statements and the rest work at once.
+    assert (await store.subscription(subscription.id)).channel_id == 20
+    claimed = await store.claim(subscription.id, DAY + timedelta(days=1), "m", NOW, ME)
+    assert await store.mark_sent(claimed.id, 1, NOW, owner=ME.owner)
+    assert [s.id for s in await store.subscriptions()] == [subscription.id]
