@@ -23,7 +23,7 @@ from pathlib import Path
 
 from bot import heap
 from bot.archive import Article, Problem, discover, fingerprint, load_archive
-from bot.archive.changes import Update, load_changes
+from bot.archive.changes import load_changes
 from bot.archive.chart import per_year_chart
 from bot.archive.ledger import Ledger
 from bot.archive.stats import ArchiveStats
@@ -302,13 +302,9 @@ def open_snapshot(
         if not rebuild and (cached := _from_cache(entry, key, not_found)) is not None:
             return cached
         if not rebuild and (updated := _updated(paths, zone, Path(cache_dir), current)):
-            index, update = updated
-            return _saved(index, update.ledger.problems(), entry, key, not_found, update.summary())
+            return _saved(updated, entry, key, not_found)
         index, problems = _whole(paths, zone, Path(cache_dir), key, not_found, progress=progress)
     return ArchiveSnapshot.of(index, [*not_found, *problems], fingerprint=key)
-
-
-LEDGER = "ledger"  # the index's provenance entry that holds the archive's ledger
 
 
 def _whole(
@@ -328,9 +324,9 @@ def _whole(
     """
     report = load_archive(paths, zone, progress=progress, spool_dir=cache_dir)
     problems = [problem for problem in report.problems if problem not in not_found]
-    provenance = {LEDGER: report.ledger.as_json()}
     entry = cache.folder_for(cache_dir)
     try:
+        ledger = cache.write_provenance(entry, report.ledger)
         batched.build_into_cache(
             report.articles,
             report.origins,
@@ -339,7 +335,7 @@ def _whole(
             problems,
             entry,
             key=key,
-            provenance=provenance,
+            provenance=ledger,
         )
         del report
         # Serve what was just written: its arrays are memory-mapped and its bodies
@@ -349,15 +345,27 @@ def _whole(
         log.warning("Could not write the index cache to %s: %s", entry, exc)
     report = load_archive(paths, zone, progress=progress, spool_dir=cache_dir)
     index = SearchIndex.build(report.articles, report.aliases, report.twins, files=report.origins)
-    return index.with_provenance(provenance), problems
+    return index, problems
+
+
+@dataclass
+class _Updated:
+    """The index an update made, and what its snapshot and the cache need of the update."""
+
+    index: SearchIndex
+    problems: list[Problem]
+    summary: str
+    ledger: str | None  # the new ledger's file in the cache (None: it could not be written)
 
 
 def _updated(
     paths: Sequence[str | Path], zone: tzinfo, cache_dir: Path, current: ArchiveSnapshot | None
-) -> tuple[SearchIndex, Update] | None:
+) -> _Updated | None:
     """The cached index with the archive's changes applied; None when it must be rebuilt.
 
     Called holding the builder lock, so no other process changes the cache meanwhile.
+    The ledger is read from the cache for the update alone, and the new one written
+    there before the new segment is built, so neither is held beside the new index.
     """
     entry = cache.folder_for(cache_dir)
     cached_key = cache.key_of(entry)
@@ -368,42 +376,53 @@ def _updated(
             index = current.index  # what this process serves is what the cache holds
         else:
             index, _ = cache.load(entry)
-        ledger = Ledger.from_json(index.provenance.get(LEDGER))
+        ledger = Ledger.from_bytes(cache.read_provenance(entry))
         update = load_changes(ledger, paths, zone, indexed=index, spool_dir=cache_dir)
     except (OSError, ValueError, KeyError, LookupError) as exc:  # LedgerMismatch among them
         log.info("Indexing the whole archive: the cached index cannot be updated (%s)", exc)
         return None
-    provenance = {LEDGER: update.ledger.as_json()}
+    del ledger
+    done = _Updated(
+        index, update.ledger.problems(), update.summary(), _written(update.ledger, entry)
+    )
     aliases, twins = update.ledger.aliases(), update.ledger.twins()
-    if update.retired:
-        index = index.without(files=update.retired)
-    if update.articles:
-        index = index.with_segment(
-            update.articles, files=update.origins, aliases=aliases, twins=twins
-        )
+    articles, origins, retired = update.articles, update.origins, update.retired
+    del update  # the ledgers' ids and keys: tens of MB at 10^6 articles
+    if retired:
+        index = index.without(files=retired)
+    if articles:
+        index = index.with_segment(articles, files=origins, aliases=aliases, twins=twins)
     if aliases != index.aliases:  # a retired file's aliases go with it
         index = SearchIndex(
             index.segments, deleted=index.deleted, aliases=aliases, links=index.links
         )
-    log.info("Updated the index: %s", update.summary())
-    return index.with_provenance(provenance), update
+    log.info("Updated the index: %s", done.summary)
+    done.index = index
+    return done
 
 
-def _saved(
-    index: SearchIndex,
-    problems: Sequence[Problem],
-    entry: Path,
-    key: str,
-    not_found: Sequence[Problem],
-    summary: str,
-) -> ArchiveSnapshot:
-    """``index`` written to the cache (its new segment and manifest), and its snapshot."""
+def _written(ledger: Ledger, entry: Path) -> str | None:
+    """``ledger`` written to the cache folder ``entry``: its file's name; None when it
+    cannot be written (then the index is not saved either)."""
     try:
-        cache.save(index, problems, entry, key)
-    except (OSError, ValueError, KeyError) as exc:
+        return cache.write_provenance(entry, ledger)
+    except OSError as exc:
         log.warning("Could not write the index cache to %s: %s", entry, exc)
-    update = f"{summary}, {len(index.segments)} segment{'s' * (len(index.segments) != 1)}"
-    return ArchiveSnapshot.of(index, [*not_found, *problems], fingerprint=key, update=update)
+        return None
+
+
+def _saved(done: _Updated, entry: Path, key: str, not_found: Sequence[Problem]) -> ArchiveSnapshot:
+    """The updated index written to the cache (its new segment and manifest), and its snapshot."""
+    index = done.index
+    if done.ledger is not None:
+        try:
+            cache.save(index, done.problems, entry, key, done.ledger)
+        except (OSError, ValueError, KeyError) as exc:
+            log.warning("Could not write the index cache to %s: %s", entry, exc)
+    segments = f"{len(index.segments)} segment{'s' * (len(index.segments) != 1)}"
+    return ArchiveSnapshot.of(
+        index, [*not_found, *done.problems], fingerprint=key, update=f"{done.summary}, {segments}"
+    )
 
 
 def _from_cache(entry: Path, key: str, not_found: Sequence[Problem]) -> ArchiveSnapshot | None:

@@ -107,6 +107,35 @@ def test_a_reload_applies_changes_to_the_index_it_serves(tmp_path, monkeypatch):
     assert snapshot.asyncio.run(holder.reload()) is reloaded  # nothing changed since
 
 
+def test_the_ledger_is_read_from_the_cache_by_an_update_alone(tmp_path, monkeypatch):
+    """A loaded index does not hold the archive's ledger: opening the cache never reads it,
+    an update reads it from there (and writes the next), and one it cannot read makes a
+    whole rebuild instead."""
+    archive, folder = tmp_path / "archive", cache.folder_for(tmp_path / "cache")
+    archive.mkdir()
+    (archive / "a.jsonl").write_text(articles(0, 50))
+    open_snapshot([archive], UTC, tmp_path / "cache")
+    read, real = [], cache.read_provenance
+    monkeypatch.setattr(cache, "read_provenance", lambda where: read.append(where) or real(where))
+    served = open_snapshot([archive], UTC, tmp_path / "cache")
+    assert served.from_cache and read == []
+    with (archive / "a.jsonl").open("a") as out:
+        out.write(articles(50, 5))
+    updated = open_snapshot([archive], UTC, tmp_path / "cache", current=served)
+    assert updated.update.startswith("+5 articles from 1 file") and read == [folder]
+    (ledger,) = folder.glob("provenance-*")
+    ledger.write_bytes(ledger.read_bytes()[:-8])  # cut short
+    with (archive / "a.jsonl").open("a") as out:
+        out.write(articles(55, 5))
+    whole = open_snapshot([archive], UTC, tmp_path / "cache", current=updated)
+    assert whole.update == "" and len(read) == 2  # read, refused, rebuilt
+    assert sorted(a.id for a in whole.index.articles) == sorted(f"a{n}" for n in range(60))
+    with (archive / "a.jsonl").open("a") as out:
+        out.write(articles(60, 5))
+    again = open_snapshot([archive], UTC, tmp_path / "cache", current=whole)
+    assert again.update.startswith("+5 articles from 1 file")  # the rebuild's ledger
+
+
 def test_dateline_index_says_what_it_did(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)  # the default cache folder lands in tmp_path
     archive = tmp_path / "archive"

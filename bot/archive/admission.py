@@ -66,7 +66,7 @@ class Admission:
         self._paths[record.key] = Path(record.path)
         self._kept.add(record.key)
         self._retained.add(record.key)
-        self._kept_texts.add(bytes(record.text_keys), record.ids)
+        self._kept_texts.add(record.text_keys, record.ids)
         for article_id in record.aliases:
             self._aliased.setdefault(article_id, []).append(record.key)
 
@@ -126,8 +126,7 @@ class Admission:
                 log.warning("Keeping article bodies in memory: %s", exc)
                 self.bodies = None
         self._duplicates.add(key, article)
-        record.ids.append(article.id)
-        record.text_keys += key
+        record.add(article.id, key)
         return article
 
     def _link(self, record: FileRecord, owner: str, *, note: bool = True) -> None:

@@ -288,14 +288,9 @@ def _kept_part(record: FileRecord, change: Change) -> FileRecord:
         return replace(record, path=change.path, extent=extent)
     if change.kind is Kind.GROWN and extent is not None:
         return replace(
-            record,
-            ids=list(record.ids),
-            text_keys=bytearray(record.text_keys),
+            record.copy(),
             problems=[
                 (n, why) for n, why in record.problems if n is not None and n <= extent.lines
             ],
-            aliases=dict(record.aliases),
-            twins=dict(record.twins),
-            links=set(record.links),
         )
     return record

@@ -73,10 +73,10 @@ class KeptTexts:
 
     def __init__(self, article_of: Callable[[str], Article | None]) -> None:
         self._article_of = article_of
-        self._parts: list[tuple[bytes, Sequence[str]]] = []
+        self._parts: list[tuple[bytes | bytearray | memoryview, Sequence[str]]] = []
         self._sorted: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
-    def add(self, keys: bytes, ids: Sequence[str]) -> None:
+    def add(self, keys: bytes | bytearray | memoryview, ids: Sequence[str]) -> None:
         """One file's kept articles (``keys``: 16 bytes each, in the order of ``ids``).
 
         Files are added in the order a full load reads them: the first copy

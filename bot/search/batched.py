@@ -23,7 +23,6 @@ import shutil
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 from bot.archive import Article, Problem
 from bot.search import cache
@@ -46,7 +45,7 @@ def build_into_cache(  # noqa: PLR0913 - what a manifest names, all of it
     folder: Path,
     *,
     key: str,
-    provenance: Mapping[str, Any],
+    provenance: str | None = None,
     batch: int | None = None,
 ) -> None:
     """Index ``articles`` into the cache ``folder`` as one segment, a batch at a time.
@@ -78,8 +77,8 @@ def build_into_cache(  # noqa: PLR0913 - what a manifest names, all of it
         segment = Segment.of_postings(articles, postings, files)
         cache.write_segment(segment, folder, staging)
         links = story_links(articles, twins)
-        parts_of = cache.Parts([segment], [None], links, aliases, provenance)
-        cache.save_parts(parts_of, problems, folder, key)
+        parts_of = cache.Parts([segment], [None], links, aliases)
+        cache.save_parts(parts_of, problems, folder, key, provenance)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
         shutil.rmtree(staging, ignore_errors=True)

@@ -10,8 +10,10 @@ needs without parsing the archive or making an object per article), the deleted-
 sets and story links as small files named by their content, and
 ``manifest.json``, which names the live segments in order, each with its
 deleted set, and what else the index needs (aliases, load problems, the
-archive key, and an opaque provenance dict the archive's change detection
-fills in). A segment's folder is written once, under a temporary name then
+archive key), and the provenance file: what the archive's change detection
+records (its ledger, opaque here), read only by an update
+(:func:`read_provenance`), never by :func:`load`, so a serving index does not
+hold it. A segment's folder is written once, under a temporary name then
 renamed; an update writes only its new files and then replaces the manifest
 with ``os.replace``, so a crash (kill -9) at any moment leaves the old
 manifest or the new one, each naming complete files. Files no manifest names
@@ -21,16 +23,18 @@ are removed after the swap. Writers hold :func:`builder_lock`.
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 import os
 import re
 import shutil
 import tempfile
+import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Protocol
 
 import numpy as np
 import orjson
@@ -48,7 +52,7 @@ from bot.search.table import ArticleTable, mapped
 
 log = logging.getLogger(__name__)
 
-CACHE_VERSION = 12  # 12: article tables; 11: provenance in a file of its own; 10: manifest
+CACHE_VERSION = 13  # 13: provenance bytes, not in the index; 12: article tables; 11: its file
 _ARRAYS = ("offsets", "docs", "codes", "in_title", "title_offsets", "title_docs", "lengths")
 _OLD_ENTRY = re.compile(r"v\d+-[0-9a-f]{32}|index-v\d+")  # earlier versions' folders
 MANIFEST = "manifest.json"
@@ -120,18 +124,29 @@ def _locked(cache_dir: Path, name: str) -> Iterator[None]:
         lock.release()
 
 
-def save(index: SearchIndex, problems: Sequence[Problem], folder: Path, key: str = "") -> None:
+class Provenance(Protocol):
+    """What the archive's change detection keeps with the index (``bot.archive.ledger``'s
+    ledger): bytes to this module, written to a file of their own."""
+
+    def write(self, out: io.BufferedWriter) -> None: ...
+
+
+def save(
+    index: SearchIndex,
+    problems: Sequence[Problem],
+    folder: Path,
+    key: str = "",
+    provenance: str | None = None,
+) -> None:
     """Make ``index`` the cached one: write what the folder lacks, then swap the manifest.
 
     Segments already in the folder (an update of a cached index shares them)
-    are not written again. Call it holding :func:`builder_lock`.
+    are not written again. ``provenance`` names the file of ``folder`` that
+    :func:`write_provenance` wrote for it (None: it has none). Call it holding
+    :func:`builder_lock`.
     """
-    save_parts(
-        Parts(index.segments, index.deleted, index.links, index.aliases, index.provenance),
-        problems,
-        folder,
-        key,
-    )
+    parts = Parts(index.segments, index.deleted, index.links, index.aliases)
+    save_parts(parts, problems, folder, key, provenance)
 
 
 @dataclass(frozen=True)
@@ -145,10 +160,15 @@ class Parts:
     deleted: Sequence[np.ndarray | None]
     links: np.ndarray
     aliases: Mapping[str, str]
-    provenance: Mapping[str, Any]
 
 
-def save_parts(parts: Parts, problems: Sequence[Problem], folder: Path, key: str = "") -> None:
+def save_parts(
+    parts: Parts,
+    problems: Sequence[Problem],
+    folder: Path,
+    key: str = "",
+    provenance: str | None = None,
+) -> None:
     """:func:`save` of an index's parts."""
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.parent.iterdir():  # one archive, one index: don't grow forever
@@ -172,9 +192,9 @@ def save_parts(parts: Parts, problems: Sequence[Problem], folder: Path, key: str
         "aliases": dict(parts.aliases),
         "problems": [[p.path, p.line, p.reason] for p in problems],
         # The change detection's ledger (tens of MB at 10^6 articles) lives in a file
-        # of its own, read only by a full load: the manifest stays small, and reading
+        # of its own, read only by an update: the manifest stays small, and reading
         # its key or segments costs milliseconds.
-        "provenance": _json_blob(folder, "provenance", dict(parts.provenance)),
+        "provenance": provenance,
     }
     staging = folder / f".{MANIFEST}.{os.getpid()}"
     with staging.open("wb") as out:
@@ -186,8 +206,35 @@ def save_parts(parts: Parts, problems: Sequence[Problem], folder: Path, key: str
         folder,
         {e["name"] for e in entries}
         | {e["deleted"] for e in entries if e["deleted"]}
-        | {manifest["links"], manifest["provenance"], MANIFEST},
+        | {manifest["links"], MANIFEST}
+        | ({provenance} if provenance else set()),
     )
+
+
+def write_provenance(folder: Path, provenance: Provenance) -> str:
+    """Write ``provenance`` to a new file of ``folder``, streamed (never whole in memory);
+    return its name, for :func:`save_parts`.
+
+    Written under a temporary name, then renamed: a crash leaves no file a
+    manifest names half-written. Until a manifest names it, the next save's
+    sweep removes it.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"provenance-{uuid.uuid4().hex}.bin"
+    staging = folder / f".{name}"
+    with staging.open("wb") as out:
+        provenance.write(out)
+    staging.replace(folder / name)
+    return name
+
+
+def read_provenance(folder: Path) -> bytes | None:
+    """What :func:`save` kept as the cached index's provenance; None when it has none."""
+    manifest = orjson.loads((folder / MANIFEST).read_bytes())
+    if manifest.get("version") != CACHE_VERSION:
+        raise ValueError("cache written by another version")
+    name = manifest.get("provenance")
+    return None if name is None else (folder / name).read_bytes()
 
 
 def save_merged(before: SearchIndex, after: SearchIndex, cache_dir: Path) -> bool:
@@ -207,7 +254,8 @@ def save_merged(before: SearchIndex, after: SearchIndex, cache_dir: Path) -> boo
         if manifest.get("version") != CACHE_VERSION or held != entries(before):
             return False
         problems = [Problem(path, line, reason) for path, line, reason in manifest["problems"]]
-        save(after, problems, folder, manifest["key"])
+        parts = Parts(after.segments, after.deleted, after.links, after.aliases)
+        save_parts(parts, problems, folder, manifest["key"], manifest["provenance"])  # the same
         return True
 
 
@@ -283,17 +331,6 @@ def _blob(folder: Path, kind: str, array: np.ndarray) -> str:
         staging = folder / f".{name}.{os.getpid()}"
         with staging.open("wb") as out:  # a handle: np.save would add ".npy" to a name
             np.save(out, data)
-        staging.replace(folder / name)
-    return name
-
-
-def _json_blob(folder: Path, kind: str, value: Any) -> str:
-    """:func:`_blob` for a JSON value: written once under a name made from its content."""
-    data = orjson.dumps(value)
-    name = f"{kind}-{hashlib.blake2b(data, digest_size=12).hexdigest()}.json"
-    if not (folder / name).is_file():
-        staging = folder / f".{name}.{os.getpid()}"
-        staging.write_bytes(data)
         staging.replace(folder / name)
     return name
 
@@ -404,7 +441,6 @@ def load(folder: Path) -> tuple[SearchIndex, list[Problem]]:
         deleted=deleted,
         aliases=manifest["aliases"],
         links=np.load(folder / manifest["links"]),
-        provenance=orjson.loads((folder / manifest["provenance"]).read_bytes()),
     )
     return index, problems
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import logging
 import random
 import re
@@ -10,7 +9,6 @@ import time
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import lru_cache
-from typing import Any
 
 import numpy as np
 
@@ -69,15 +67,12 @@ class SearchIndex:
         deleted: Sequence[np.ndarray | None] | None = None,
         aliases: Mapping[str, str] | None = None,
         links: np.ndarray | None = None,
-        provenance: Mapping[str, Any] | None = None,
     ) -> None:
         """An index over ``segments``, in order; prefer :meth:`build` and the ``with`` methods.
 
         ``deleted`` holds per segment a bool array of its deleted documents (None:
         none); ``links`` is an (n, 3) int32 array of story links (two global
-        positions and ``LINK_TWIN`` or ``LINK_CHAIN``) among live documents;
-        ``provenance`` is what the archive's change detection records, kept
-        and saved with the index but never read by it.
+        positions and ``LINK_TWIN`` or ``LINK_CHAIN``) among live documents.
         """
         self.segments = tuple(segments)
         self.deleted = tuple(deleted) if deleted is not None else (None,) * len(self.segments)
@@ -85,7 +80,6 @@ class SearchIndex:
             raise ValueError("one deleted set per segment")
         self.aliases = dict(aliases or {})
         self.links = links if links is not None else np.zeros((0, 3), np.int32)
-        self.provenance: dict[str, Any] = dict(provenance or {})
         sizes = [len(segment) for segment in self.segments]
         self.bases = np.concatenate([[0], np.cumsum(sizes, dtype=np.int64)])
         # Views over the segments' articles (tables for a cached index), not lists:
@@ -142,7 +136,6 @@ class SearchIndex:
         files: Sequence[str | None] | None = None,
         aliases: Mapping[str, str] | None = None,
         twins: Mapping[str, str] | None = None,
-        provenance: Mapping[str, Any] | None = None,
     ) -> SearchIndex:
         """A new index: this one's segments, then one more indexing ``articles``.
 
@@ -151,14 +144,11 @@ class SearchIndex:
         id this index already holds replaces it: the older copy is deleted.
         ``aliases`` (dropped duplicate's id -> kept id) and ``twins`` (article
         with another's text -> that other) are as the loader reports them for
-        ``articles``; a twin's original may be in any segment. ``provenance``,
-        when given, replaces the index's. Story versions are re-linked across
+        ``articles``; a twin's original may be in any segment. Story versions are re-linked across
         segments, so grouping, like ranking, is as one build's. This index is
         unchanged; the new one shares its segments (nothing is copied).
         """
-        return self.with_segments(
-            [Segment.build(articles, files)], aliases=aliases, twins=twins, provenance=provenance
-        )
+        return self.with_segments([Segment.build(articles, files)], aliases=aliases, twins=twins)
 
     def with_segments(
         self,
@@ -166,7 +156,6 @@ class SearchIndex:
         *,
         aliases: Mapping[str, str] | None = None,
         twins: Mapping[str, str] | None = None,
-        provenance: Mapping[str, Any] | None = None,
     ) -> SearchIndex:
         """:meth:`with_segment` for segments already built (each added after the others)."""
         index = self
@@ -194,7 +183,6 @@ class SearchIndex:
                 deleted=deleted,
                 aliases={**index.aliases, **(aliases or {})},
                 links=links,
-                provenance=index.provenance if provenance is None else provenance,
             )
         return index
 
@@ -203,7 +191,6 @@ class SearchIndex:
         ids: Iterable[str] = (),
         *,
         files: Iterable[str] = (),
-        provenance: Mapping[str, Any] | None = None,
     ) -> SearchIndex:
         """A new index in which the articles ``ids`` and those from ``files`` are deleted.
 
@@ -211,7 +198,6 @@ class SearchIndex:
         them; like Lucene, the ranking statistics (document frequencies, average
         length) still count them until then. ``files`` are archive file names
         as given to :meth:`with_segment`. Unknown ids and files are ignored.
-        ``provenance``, when given, replaces the index's.
         """
         positions = {p for i in ids if (p := self._position(i)) is not None}
         paths = set(files)
@@ -230,19 +216,7 @@ class SearchIndex:
             deleted=deleted,
             aliases=self.aliases,
             links=links,
-            provenance=self.provenance if provenance is None else provenance,
         )
-
-    def with_provenance(self, provenance: Mapping[str, Any]) -> SearchIndex:
-        """The same index recording ``provenance`` (see :meth:`__init__`).
-
-        A copy sharing every table: they depend on the articles alone, and
-        recomputing them is seconds at 10^6 articles.
-        """
-        index = copy.copy(self)
-        index.provenance = dict(provenance)
-        index._recent = OrderedDict()
-        return index
 
     @property
     def calendar_columns(self) -> tuple[np.ndarray, np.ndarray]:

@@ -196,7 +196,6 @@ def apply(index: SearchIndex, done: Merge) -> SearchIndex | None:
         deleted=[*index.deleted[:first], *kept_deleted, *index.deleted[stop:]],
         aliases=index.aliases,
         links=links,
-        provenance=index.provenance,
     )
 
 

@@ -10,6 +10,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.archive.ledger import Ledger
 from bot.search import batched, cache
 from bot.search.index import SearchIndex
 from bot.search.postings import build_postings
@@ -36,7 +37,7 @@ def test_a_build_in_batches_is_one_build(articles, batch):
             [],
             folder,
             key="k",
-            provenance={"p": 1},
+            provenance=cache.write_provenance(folder, Ledger("read so")),
             batch=batch,
         )
         loaded, _ = cache.load(folder)
@@ -46,7 +47,8 @@ def test_a_build_in_batches_is_one_build(articles, batch):
         assert answers(loaded) == answers(whole)
         assert np.array_equal(loaded.links, whole.links)
         assert [loaded.file_of(a.id) for a in articles] == files
-        assert loaded.provenance == {"p": 1} and cache.key_of(folder) == "k"
+        assert Ledger.from_bytes(cache.read_provenance(folder)).reading == "read so"
+        assert cache.key_of(folder) == "k"
         assert [p.name for p in folder.iterdir() if p.name.startswith(".")] == []
 
 
