@@ -96,11 +96,18 @@ def chain_links(
         if len(chain) < 2:
             continue
         chain.sort(key=instants.__getitem__)
+        known: set[str] | None = None  # the words of ``earlier``, when already read
         for earlier, later in pairwise(chain):
-            if days[later] - days[earlier] <= WINDOW_DAYS and (
-                (earlier, later) in linked or _same_text(articles[earlier], articles[later])
-            ):
-                links.append((earlier, later))
+            words = None
+            if days[later] - days[earlier] <= WINDOW_DAYS:
+                if (earlier, later) in linked:
+                    links.append((earlier, later))
+                else:
+                    known = _words(articles[earlier]) if known is None else known
+                    words = _words(articles[later])
+                    if _share_words(known, words):
+                        links.append((earlier, later))
+            known = words  # a body between two others is read once, not once a pair
     return links
 
 
@@ -129,9 +136,12 @@ def groups_from(size: int, links: np.ndarray | Iterable[tuple[int, int]]) -> np.
             parent = up
 
 
-def _same_text(one: Article, other: Article) -> bool:
+def _words(article: Article) -> set[str]:
+    return set(tokenize(article.body))
+
+
+def _share_words(words: set[str], others: set[str]) -> bool:
     """Whether the shorter body's distinct words are mostly in the other body too."""
-    words, others = set(tokenize(one.body)), set(tokenize(other.body))
     return len(words & others) >= SHARED_WORDS * min(len(words), len(others))
 
 
