@@ -348,7 +348,7 @@ def _whole(
     return index, problems
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Updated:
     """The index an update made, and what its snapshot and the cache need of the update."""
 
@@ -382,9 +382,8 @@ def _updated(
         log.info("Indexing the whole archive: the cached index cannot be updated (%s)", exc)
         return None
     del ledger
-    done = _Updated(
-        index, update.ledger.problems(), update.summary(), _written(update.ledger, entry)
-    )
+    problems, summary = update.ledger.problems(), update.summary()
+    ledger_file = _written(update.ledger, entry)
     aliases, twins = update.ledger.aliases(), update.ledger.twins()
     articles, origins, retired = update.articles, update.origins, update.retired
     del update  # the ledgers' ids and keys: tens of MB at 10^6 articles
@@ -396,9 +395,8 @@ def _updated(
         index = SearchIndex(
             index.segments, deleted=index.deleted, aliases=aliases, links=index.links
         )
-    log.info("Updated the index: %s", done.summary)
-    done.index = index
-    return done
+    log.info("Updated the index: %s", summary)
+    return _Updated(index, problems, summary, ledger_file)
 
 
 def _written(ledger: Ledger, entry: Path) -> str | None:
