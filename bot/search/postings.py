@@ -193,8 +193,13 @@ def _count_in_parallel(articles: Sequence[Article]) -> list[_Counts]:
         _shared = ()
 
 
-def build_postings(articles: Sequence[Article]) -> Postings:
-    if len(articles) >= PARALLEL_FROM:
+def build_postings(articles: Sequence[Article], *, parallel: bool = True) -> Postings:
+    """The postings of ``articles``; counted on two cores when ``parallel`` and worth it.
+
+    A caller that already runs several builds at once (the cold build's batches)
+    passes ``parallel=False``: each build then stays in its own process.
+    """
+    if parallel and len(articles) >= PARALLEL_FROM:
         try:
             parts = _count_in_parallel(articles)
         except (OSError, ValueError, RuntimeError) as exc:  # no fork here: count in one process
