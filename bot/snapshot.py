@@ -322,21 +322,22 @@ def _whole(
     never in memory together. Where the cache cannot be written (or read back),
     the index is built in memory instead.
     """
-    report = load_archive(paths, zone, progress=progress, spool_dir=cache_dir)
-    problems = [problem for problem in report.problems if problem not in not_found]
     entry = cache.folder_for(cache_dir)
     try:
-        ledger = cache.write_provenance(entry, report.ledger)
-        batched.build_into_cache(
-            report.articles,
-            report.origins,
-            report.aliases,
-            report.twins,
-            problems,
-            entry,
-            key=key,
-            provenance=ledger,
-        )
+        with batched.ColdBuild(entry) as build:
+            report = load_archive(
+                paths, zone, progress=progress, spool_dir=cache_dir, loaded=build.loaded
+            )
+            problems = [problem for problem in report.problems if problem not in not_found]
+            build.finish(
+                report.articles,
+                report.origins,
+                report.aliases,
+                report.twins,
+                problems,
+                key=key,
+                provenance=cache.write_provenance(entry, report.ledger),
+            )
         del report
         # Serve what was just written: its arrays are memory-mapped and its bodies
         # read from the entry, so none of the build's memory outlives the build.
@@ -345,7 +346,7 @@ def _whole(
         log.warning("Could not write the index cache to %s: %s", entry, exc)
     report = load_archive(paths, zone, progress=progress, spool_dir=cache_dir)
     index = SearchIndex.build(report.articles, report.aliases, report.twins, files=report.origins)
-    return index, problems
+    return index, [problem for problem in report.problems if problem not in not_found]
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import hashlib
 import logging
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, tzinfo
 from pathlib import Path
@@ -161,12 +161,14 @@ def load_archive(
     *,
     progress: bool | None = None,
     spool_dir: Path | None = None,
+    loaded: Callable[[Sequence[Article]], None] | None = None,
 ) -> LoadReport:
     """Load every article under ``paths``; bad files and records become problems, not errors.
 
     Bodies go to a nameless file in ``spool_dir`` (the system's temporary
     folder by default) as they are read, so loading 10^6 articles never holds
-    their text in memory.
+    their text in memory. ``loaded`` is called with the articles so far each
+    time one is added (a cold build counts batches while the rest is read).
     """
     files, problems = discover(paths)
     ledger = Ledger(reading_of(zone))
@@ -180,6 +182,8 @@ def load_archive(
                 report.articles.append(article)
                 report.origins.append(record.key)
                 bar.advance()
+                if loaded is not None:
+                    loaded(report.articles)
             ledger.records[record.path] = record
             report.problems += [Problem(record.path, line, why) for line, why in record.problems]
             report.aliases.update(record.aliases)

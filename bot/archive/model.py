@@ -59,6 +59,12 @@ class Article:
         credit = f"{self.source} / "
         return body[len(credit) :] if body.startswith(credit) else body
 
+    @property
+    def stored(self) -> StoredText | None:
+        """Where the body lies in its :class:`~bot.archive.bodies.BodyFile`; None in memory."""
+        body = self._body
+        return None if isinstance(body, str) else body
+
     def encoded_body(self) -> bytes:
         """The body as UTF-8, straight from its file when it is stored."""
         body = self._body

@@ -1,4 +1,4 @@
-"""A cold build in bounded memory: the archive indexed a batch at a time, merged on disk.
+"""A cold build in bounded memory: batches counted while the archive is still being read.
 
 Indexing a whole archive at once holds every posting several times over (the
 counting processes' term lists, then the assembled arrays): 4.6 GB at 10^6
@@ -10,6 +10,15 @@ What the build holds at its peak is one batch's indexing, not the archive's;
 what still grows with the archive is one small record per article (see
 docs/index.md, "A cold build").
 
+Reading the archive is one core's work (its order decides which copy of a
+duplicate is kept), so a batch is counted by a forked process as soon as the
+loader has read it, while the loader reads on: one counting process beside
+the loader, as many as there are cores once it is done. The story links,
+which need every article, are drawn by another forked process while the
+batches are merged and the segment written. Forked, because a child then sees
+the loaded articles without their being pickled; their bodies it reads from
+the spool file the loader writes (``pread``: see :mod:`bot.archive.bodies`).
+
 The merged segment is array for array what one build of all the articles
 makes, so ranking is exactly a single build's. One segment rather than the
 batches themselves, because a query visits every segment (see
@@ -19,10 +28,19 @@ docs/benchmarks.md for the measurements behind both choices).
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import os
 import shutil
+import tempfile
 import time
-from collections.abc import Mapping, Sequence
+from collections import deque
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from multiprocessing.connection import wait
+from multiprocessing.process import BaseProcess
 from pathlib import Path
+
+import numpy as np
 
 from bot.archive import Article, Problem
 from bot.search import cache
@@ -34,6 +52,181 @@ from bot.search.segment import Segment
 log = logging.getLogger(__name__)
 
 BATCH_ARTICLES = 100_000  # see docs/benchmarks.md, "A cold build in batches"
+FORK_FROM = 20_000  # articles; below this, a child process costs more than it saves
+CHECK_EVERY = 1_000  # articles read between looks at which children have ended
+
+
+class BuildFailed(OSError):
+    """A process of the build died or failed; the cache folder is left as it was."""
+
+
+def cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+class ColdBuild:
+    """One cold build into a cache folder, its batches counted as the archive is read.
+
+    Hand :meth:`loaded` to the loader (``load_archive(..., loaded=build.loaded)``),
+    then call :meth:`finish` with what it loaded; use it as a context manager,
+    which ends any child process still running and removes the scratch folders.
+    Hold :func:`bot.search.cache.builder_lock` meanwhile.
+
+    At most one child per core runs at a time; the others wait their turn in
+    a queue. The loader does not wait for them: reading is the cheaper part
+    (a batch is read in a third of the time it takes to count), so it reads on
+    and the children work through what it has read.
+    """
+
+    def __init__(self, folder: Path, *, batch: int | None = None) -> None:
+        self.folder = folder
+        self.size = batch or BATCH_ARTICLES
+        self.started = time.perf_counter()
+        self.staging = cache.staging_folder(folder)  # the segment's folder, until it is whole
+        self.scratch = cache.staging_folder(folder)  # the batches' postings, until merged
+        self.batches: list[tuple[int, int]] = []  # the articles each batch counts, in order
+        self._queue: deque[_Job] = deque()
+        self._running: dict[int, tuple[BaseProcess, _Job]] = {}  # by the child's sentinel
+        self._context = multiprocessing.get_context("fork")
+        self._cores = cores()
+
+    def __enter__(self) -> ColdBuild:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for child, _ in self._running.values():
+            child.kill()
+            child.join()
+        shutil.rmtree(self.scratch, ignore_errors=True)
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+    def loaded(self, articles: Sequence[Article]) -> None:
+        """The loader has appended an article to ``articles``: count a batch once it is whole."""
+        counted = self.batches[-1][1] if self.batches else 0
+        if len(articles) - counted >= self.size and len(articles) >= FORK_FROM:
+            self._count(articles, counted, counted + self.size)
+            self._run(until=lambda: True)  # start it if a core is free; never wait
+        elif self._queue and len(articles) % CHECK_EVERY == 0:
+            self._run(until=lambda: True)  # start what waits if a child has ended
+
+    def finish(
+        self,
+        articles: Sequence[Article],
+        files: Sequence[str | None],
+        aliases: Mapping[str, str],
+        twins: Mapping[str, str],
+        problems: Sequence[Problem],
+        *,
+        key: str,
+        provenance: str | None = None,
+    ) -> None:
+        """Index the rest of ``articles`` and write the segment and manifest into the folder.
+
+        ``articles`` are every article :meth:`loaded` was shown, in order;
+        ``files`` names each one's archive file; ``aliases``, ``twins`` and
+        ``problems`` are as the loader reports them; ``key`` and
+        ``provenance`` are saved in the manifest (:func:`bot.search.cache.save`).
+        Raises ``OSError`` when the folder cannot be written or a child fails.
+        """
+        counted = self.batches[-1][1] if self.batches else 0
+        links_file = self.scratch / "links.npy"
+        if not self.batches and len(articles) <= self.size:  # one batch: no merge, no child
+            postings = cache.write_postings(build_postings(articles), self.staging)
+        else:
+            for lo in range(counted, len(articles), self.size):
+                self._count(articles, lo, min(lo + self.size, len(articles)))
+            if len(articles) >= FORK_FROM:  # last: needed last, once the segment is written
+                self._queue.append(
+                    _Job(_write_links, (articles, twins, links_file), "the story links")
+                )
+            self._run(until=lambda: not any(job.counts for job in self._jobs()))
+            folders = [self.scratch / str(n) for n in range(len(self.batches))]
+            parts = [Source(cache.read_postings(folder)) for folder in folders]
+            postings = merge_postings(parts, self.staging)
+            del parts
+        segment = Segment.of_postings(articles, postings, files)
+        cache.write_segment(segment, self.folder, self.staging)
+        self._run(until=lambda: not self._queue and not self._running)
+        links = np.load(links_file) if links_file.exists() else story_links(articles, twins)
+        parts_of = cache.Parts([segment], [None], links, aliases)
+        cache.save_parts(parts_of, problems, self.folder, key, provenance)
+        log.info(
+            "Indexed %d articles in %d batch(es) (%d terms) in %.1f s",
+            len(articles),
+            max(len(self.batches), 1),
+            len(segment.postings.terms),
+            time.perf_counter() - self.started,
+        )
+
+    def _count(self, articles: Sequence[Article], lo: int, hi: int) -> None:
+        """Queue ``articles[lo:hi]`` to be counted by a child."""
+        part = self.scratch / str(len(self.batches))
+        part.mkdir()
+        self.batches.append((lo, hi))
+        self._queue.append(
+            _Job(_write_batch, (articles, lo, hi, part), f"articles {lo:,} to {hi:,}", counts=True)
+        )
+
+    def _jobs(self) -> list[_Job]:
+        return [*self._queue, *(job for _, job in self._running.values())]
+
+    def _run(self, until: Callable[[], bool]) -> None:
+        """Start queued jobs as cores free up, collecting the children that end, until ``until()``.
+
+        With an ``until`` that is already true, only collects the children that
+        have ended and starts what can start: it never waits.
+        """
+        while True:
+            self._start_queued()
+            if not self._running:
+                return
+            for sentinel in wait(list(self._running), timeout=0 if until() else None):
+                child, job = self._running.pop(sentinel)  # type: ignore[arg-type]
+                child.join()
+                if child.exitcode != 0:
+                    raise BuildFailed(f"indexing {job.what} failed (exit code {child.exitcode})")
+                log.info("Indexed %s", job.what)
+            if until():
+                self._start_queued()
+                return
+
+    def _start_queued(self) -> None:
+        while self._queue and len(self._running) < self._cores:
+            job = self._queue.popleft()
+            if job.counts:
+                log.info("Counting %s", job.what)
+            child = self._context.Process(target=job.target, args=job.args)
+            child.start()
+            self._running[child.sentinel] = (child, job)
+
+
+@dataclass(frozen=True)
+class _Job:
+    """Work for a forked child: ``target(*args)``; ``what`` names it in logs and errors."""
+
+    target: Callable[..., None]
+    args: tuple
+    what: str
+    counts: bool = False  # a batch's counting, which the merge waits for
+
+
+def _write_batch(articles: Sequence[Article], lo: int, hi: int, part: Path) -> None:
+    """(In a forked child.) Count ``articles[lo:hi]`` and write their postings to ``part``."""
+    postings = build_postings(articles[lo:hi], parallel=False)
+    cache.write_postings(postings, part)
+    cache.write_terms(postings, part)
+
+
+def _write_links(articles: Sequence[Article], twins: Mapping[str, str], path: Path) -> None:
+    """(In a forked child.) Draw the story links and save them to ``path``, whole or not at all."""
+    links = story_links(articles, twins)
+    with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".npy", delete=False) as out:
+        np.save(out, links)
+    Path(out.name).rename(path)
 
 
 def build_into_cache(  # noqa: PLR0913 - what a manifest names, all of it
@@ -48,44 +241,10 @@ def build_into_cache(  # noqa: PLR0913 - what a manifest names, all of it
     provenance: str | None = None,
     batch: int | None = None,
 ) -> None:
-    """Index ``articles`` into the cache ``folder`` as one segment, a batch at a time.
+    """Index ``articles``, already loaded, into the cache ``folder`` as one segment.
 
-    ``files`` names each article's archive file; ``aliases``, ``twins`` and
-    ``problems`` are as the loader reports them; ``key`` and ``provenance``
-    are saved in the manifest (:func:`bot.search.cache.save`). Raises
-    ``OSError`` when the folder cannot be written. Call it holding
-    :func:`bot.search.cache.builder_lock`.
+    :class:`ColdBuild` for articles that are all at hand; the arguments are
+    its :meth:`ColdBuild.finish`'s. Call it holding :func:`bot.search.cache.builder_lock`.
     """
-    started = time.perf_counter()
-    size = batch or BATCH_ARTICLES
-    staging = cache.staging_folder(folder)  # the segment's folder, until it is whole
-    scratch = cache.staging_folder(folder)  # the batches' postings, until they are merged
-    try:
-        bounds = list(range(0, len(articles), size)) or [0]
-        if len(bounds) == 1:
-            postings = cache.write_postings(build_postings(articles), staging)
-        else:
-            parts = []
-            for number, lo in enumerate(bounds):
-                part = scratch / str(number)
-                part.mkdir()
-                parts.append(cache.write_postings(build_postings(articles[lo : lo + size]), part))
-                log.info("Indexed %d of %d articles", min(lo + size, len(articles)), len(articles))
-            postings = merge_postings([Source(part) for part in parts], staging)
-            del parts
-        shutil.rmtree(scratch, ignore_errors=True)
-        segment = Segment.of_postings(articles, postings, files)
-        cache.write_segment(segment, folder, staging)
-        links = story_links(articles, twins)
-        parts_of = cache.Parts([segment], [None], links, aliases)
-        cache.save_parts(parts_of, problems, folder, key, provenance)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-        shutil.rmtree(staging, ignore_errors=True)
-    log.info(
-        "Indexed %d articles in %d batch(es) (%d terms) in %.1f s",
-        len(articles),
-        len(bounds),
-        len(segment.postings.terms),
-        time.perf_counter() - started,
-    )
+    with ColdBuild(folder, batch=batch) as build:
+        build.finish(articles, files, aliases, twins, problems, key=key, provenance=provenance)

@@ -404,6 +404,18 @@ def write_postings(postings: Postings, folder: Path) -> Postings:
     return Postings(postings.terms, **{name: mapped(folder / f"{name}.npy") for name in _ARRAYS})
 
 
+def write_terms(postings: Postings, folder: Path) -> None:
+    """Write ``postings``' terms to ``folder``: with :func:`write_postings`, all of them."""
+    (folder / "terms.txt").write_text("\n".join(postings.terms), encoding="utf-8")
+
+
+def read_postings(folder: Path) -> Postings:
+    """The postings :func:`write_postings` and :func:`write_terms` wrote, memory-mapped."""
+    arrays = {name: mapped(folder / f"{name}.npy") for name in _ARRAYS}
+    terms_text = (folder / "terms.txt").read_text(encoding="utf-8")
+    return Postings(terms=terms_text.split("\n") if terms_text else [], **arrays)
+
+
 def _write(segment: Segment, folder: Path) -> None:
     """Everything of a segment but its postings' arrays."""
     postings, fuzzy, sounds = segment.postings, segment.fuzzy, segment.sounds
@@ -415,7 +427,7 @@ def _write(segment: Segment, folder: Path) -> None:
         np.save(folder / "origins.npy", segment.origins)
     for name in Segment.STORED:
         np.save(folder / f"{name}.npy", getattr(segment, name))
-    (folder / "terms.txt").write_text("\n".join(postings.terms), encoding="utf-8")
+    write_terms(postings, folder)
     table.write(segment.articles, folder)
     with (folder / "meta.json").open("wb") as out:  # written last: the folder is whole
         out.write(orjson.dumps({"version": CACHE_VERSION, "files": list(segment.files)}))
@@ -450,9 +462,7 @@ def read_segment(folder: Path) -> Segment:
     meta = orjson.loads((folder / "meta.json").read_bytes())
     if meta.get("version") != CACHE_VERSION:
         raise ValueError("segment written by another version")
-    arrays = {name: mapped(folder / f"{name}.npy") for name in _ARRAYS}
-    terms_text = (folder / "terms.txt").read_text(encoding="utf-8")
-    postings = Postings(terms=terms_text.split("\n") if terms_text else [], **arrays)
+    postings = read_postings(folder)
     fuzzy = FuzzyIndex(mapped(folder / "fuzzy_keys.npy"), mapped(folder / "fuzzy_terms.npy"))
     sounds = SoundIndex(mapped(folder / "sound_keys.npy"), mapped(folder / "sound_terms.npy"))
     origins = np.load(folder / "origins.npy") if (folder / "origins.npy").is_file() else None

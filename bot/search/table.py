@@ -16,12 +16,12 @@ only when one is asked for. Ids are found through a sorted array of their
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 import numpy as np
 import orjson
@@ -37,7 +37,6 @@ _EPOCH = datetime(1970, 1, 1)  # noqa: DTZ001 - wall-clock arithmetic; the zone 
 _PADDED_ROWS = 65_536  # strings padded at a time (index arrays of rows x width)
 EPOCH_ORDINAL = _EPOCH.toordinal()  # the calendar ordinal of the day microseconds count from
 _MICROSECOND = timedelta(microseconds=1)
-_COPY_CHUNK = 1 << 24  # bytes of bodies copied at a time by a merge
 
 
 def mapped(path: Path) -> np.ndarray:
@@ -308,8 +307,7 @@ class ArticleTable(ArticleView):
         for lo, hi in runs(positions):
             start = int(self.body_ends[lo - 1]) if lo else 0
             stop = int(self.body_ends[hi - 1])
-            for at in range(start, stop, _COPY_CHUNK):
-                out.write(self.bodies.read_bytes(at, min(_COPY_CHUNK, stop - at)))
+            self.bodies.copy_to(out, start, stop - start)
         starts = np.concatenate([[0], self.body_ends[:-1]])
         return (self.body_ends - starts)[positions]
 
@@ -332,11 +330,27 @@ def write(articles: Sequence[Article], folder: Path) -> None:
             else:
                 chosen = source if positions is None else [source[n] for n in positions.tolist()]
                 parts.append(Columns.of(chosen))
-                sizes.append(np.fromiter(_written(chosen, out), np.int64, len(chosen)))
+                sizes.append(_written(chosen, out))
     np.save(folder / "body_ends.npy", np.cumsum(np.concatenate(sizes)))
     Columns.joined(parts).save(folder)
 
 
-def _written(articles: Sequence[Article], out: BinaryIO) -> Iterator[int]:
-    for article in articles:  # one body at a time: never all in memory
-        yield out.write(article.encoded_body())
+def _written(articles: Sequence[Article], out: BinaryIO) -> np.ndarray:
+    """Write the bodies of ``articles`` to ``out``; their sizes in bytes.
+
+    A loaded archive's bodies lie one after another in the loader's spool file
+    (each article kept was appended to it in order), so they are copied as one
+    run; other articles one body at a time, never all in memory.
+    """
+    stored = [article.stored for article in articles]
+    spool = stored[0].file if stored and stored[0] is not None else None
+    if spool is not None and all(s is not None and s.file is spool for s in stored):
+        runs = cast("list[StoredText]", stored)
+        offsets = np.fromiter((s.offset for s in runs), np.int64, len(runs))
+        sizes = np.fromiter((s.length for s in runs), np.int64, len(runs))
+        if np.array_equal(offsets[1:], offsets[:-1] + sizes[:-1]):
+            spool.copy_to(out, int(offsets[0]), int(sizes.sum()))
+            return sizes
+    return np.fromiter(
+        (out.write(article.encoded_body()) for article in articles), np.int64, len(articles)
+    )

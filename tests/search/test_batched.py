@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import tempfile
 from datetime import UTC
 from pathlib import Path
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -52,28 +54,38 @@ def test_a_build_in_batches_is_one_build(articles, batch):
         assert [p.name for p in folder.iterdir() if p.name.startswith(".")] == []
 
 
-def test_dateline_index_builds_in_batches(tmp_path, monkeypatch):
-    """A cold build (``--rebuild``, a first start) indexes the archive a batch at a time."""
+@pytest.mark.parametrize("fork_from", [0, 10**9])
+def test_dateline_index_builds_in_batches(tmp_path, monkeypatch, caplog, fork_from):
+    """A cold build (``--rebuild``, a first start) indexes the archive a batch at a time.
+
+    Each batch is counted by a child process: with ``FORK_FROM`` 0, while the
+    archive is still being read (and the story links are drawn by a child
+    too); otherwise once it has been read. Both answer as one build.
+    """
     folder = tmp_path / "archive"
     folder.mkdir()
-    for n in range(7):
+    for n in range(7):  # 0, 3, 6; 1, 4; 2, 5: versions of three stories
         (folder / f"{n}.txt").write_text(
-            f"2020-03-{n + 1:02d} 12:00:00\n\nWire / Volcano {n} erupts. Lava {n}.\n",
+            f"2020-03-{n + 1:02d} 12:00:00\n\nWire / Volcano {n % 3} erupts. Lava {n} flows.\n",
             encoding="utf-8",
         )
-    batches = []
-
-    def counted(articles):
-        batches.append(len(articles))
-        return build_postings(articles)
-
     monkeypatch.setattr(batched, "BATCH_ARTICLES", 3)
-    monkeypatch.setattr(batched, "build_postings", counted)
+    monkeypatch.setattr(batched, "FORK_FROM", fork_from)
+    caplog.set_level(logging.INFO)
     built = open_snapshot([folder], UTC, tmp_path / "cache", rebuild=True)
-    assert batches == [3, 3, 1]
+
+    said = [record.getMessage() for record in caplog.records]
+    counted = sorted(line for line in said if line.startswith("Indexed articles"))  # any order
+    assert counted == [f"Indexed articles {lo} to {min(lo + 3, 7)}" for lo in (0, 3, 6)]
+    read = next(n for n, line in enumerate(said) if line.startswith("Loaded 7 articles"))
+    first = said.index("Counting articles 0 to 3")
+    assert (first < read) == (fork_from == 0)
+    assert ("Indexed the story links" in said) == (fork_from == 0)
     assert len(built.index.segments) == 1
-    assert built.index.search("volcano 4")[0].article.title == "Volcano 4 erupts"
+    assert built.index.search("lava 4")[0].article.title == "Volcano 1 erupts"
     whole = SearchIndex.build(list(built.index.articles))
+    assert len(whole.links) == 4
+    assert np.array_equal(built.index.links, whole.links)
     for query in ("volcano", "lava 5", "erupts 2020"):
         ours = [(h.article.id, h.score) for h in built.index.search(query)]
         assert ours == [(h.article.id, h.score) for h in whole.search(query)]

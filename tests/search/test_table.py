@@ -7,11 +7,13 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
+from unittest import mock
 
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.archive.bodies import BodyFile
 from bot.archive.model import Article
 from bot.search import cache, table
 from bot.search.ids import IdLookup
@@ -239,3 +241,20 @@ def test_id_keys_sort_as_the_ids_do(articles, fresh_ids):
         picked = positions[::2]
         keys, lengths = id_keys(Gathered(both.parts, picked), np.arange(len(picked)))
         assert [ids[picked[n]] for n in np.lexsort((lengths, keys))] == sorted(ids[::2])
+
+
+@settings(max_examples=30, deadline=None)
+@given(archives(), st.randoms(use_true_random=False))
+def test_spooled_bodies_are_copied_as_one_run_when_they_lie_in_order(articles, random):
+    """A loaded archive's bodies lie in its spool file in order: one copy, not one per body."""
+    with tempfile.TemporaryDirectory() as folder:
+        spool = BodyFile.spool(Path(folder))
+        stored = [article.stored_in(spool) for article in articles]
+        shuffled = random.sample(stored, len(stored))
+        for name in ("in_order", "shuffled"):
+            (Path(folder) / name).mkdir()
+        with mock.patch.object(Article, "encoded_body", side_effect=AssertionError("one by one")):
+            in_order = saved(stored, Path(folder) / "in_order")
+        assert [a.body for a in in_order] == [a.body for a in articles]
+        out_of_order = saved(shuffled, Path(folder) / "shuffled")  # one body at a time
+        assert [a.body for a in out_of_order] == [a.body for a in shuffled]
