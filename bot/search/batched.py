@@ -48,6 +48,7 @@ from bot.search.index import story_links
 from bot.search.joining import Source, merge_postings
 from bot.search.postings import build_postings
 from bot.search.segment import Segment
+from bot.search.stories import chain_links
 
 log = logging.getLogger(__name__)
 
@@ -133,16 +134,19 @@ class ColdBuild:
         Raises ``OSError`` when the folder cannot be written or a child fails.
         """
         counted = self.batches[-1][1] if self.batches else 0
-        links_file = self.scratch / "links.npy"
+        shares = [self.scratch / f"chains-{k}.npy" for k in range(self._cores)]
         if not self.batches and len(articles) <= self.size:  # one batch: no merge, no child
             postings = cache.write_postings(build_postings(articles), self.staging)
+            shares = []
         else:
             for lo in range(counted, len(articles), self.size):
                 self._count(articles, lo, min(lo + self.size, len(articles)))
-            if len(articles) >= FORK_FROM:  # last: needed last, once the segment is written
-                self._queue.append(
-                    _Job(_write_links, (articles, twins, links_file), "the story links")
-                )
+            if len(articles) >= FORK_FROM:  # after the counting, which the merge waits for
+                for k, path in enumerate(shares):
+                    job = _Job(_write_chains, (articles, k, len(shares), path), f"chains {k}")
+                    self._queue.append(job)
+            else:
+                shares = []
             self._run(until=lambda: not any(job.counts for job in self._jobs()))
             folders = [self.scratch / str(n) for n in range(len(self.batches))]
             parts = [Source(cache.read_postings(folder)) for folder in folders]
@@ -151,7 +155,8 @@ class ColdBuild:
         segment = Segment.of_postings(articles, postings, files)
         cache.write_segment(segment, self.folder, self.staging)
         self._run(until=lambda: not self._queue and not self._running)
-        links = np.load(links_file) if links_file.exists() else story_links(articles, twins)
+        chains = np.concatenate([np.load(path) for path in shares]) if shares else None
+        links = story_links(articles, twins, chains)
         parts_of = cache.Parts([segment], [None], links, aliases)
         cache.save_parts(parts_of, problems, self.folder, key, provenance)
         log.info(
@@ -221,11 +226,14 @@ def _write_batch(articles: Sequence[Article], lo: int, hi: int, part: Path) -> N
     cache.write_terms(postings, part)
 
 
-def _write_links(articles: Sequence[Article], twins: Mapping[str, str], path: Path) -> None:
-    """(In a forked child.) Draw the story links and save them to ``path``, whole or not at all."""
-    links = story_links(articles, twins)
+def _write_chains(articles: Sequence[Article], share: int, shares: int, path: Path) -> None:
+    """(In a forked child.) Draw share ``share`` of ``shares`` of the chains into ``path``.
+
+    Written under another name and renamed, so ``path`` is whole or absent.
+    """
+    chains = np.asarray(chain_links(articles, share=(share, shares)), np.int32).reshape(-1, 2)
     with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".npy", delete=False) as out:
-        np.save(out, links)
+        np.save(out, chains)
     Path(out.name).rename(path)
 
 

@@ -554,17 +554,31 @@ def _deleted_with(index: SearchIndex, positions: Sequence[int]) -> list[np.ndarr
     return deleted
 
 
-def story_links(articles: Sequence[Article], twins: Mapping[str, str]) -> np.ndarray:
+def story_links(
+    articles: Sequence[Article],
+    twins: Mapping[str, str],
+    chains: Iterable[tuple[int, int]] | np.ndarray | None = None,
+) -> np.ndarray:
     """The story links among ``articles`` (positions), as :class:`SearchIndex` keeps them.
 
-    ``twins`` maps an article with another's text to that other.
+    ``twins`` maps an article with another's text to that other; ``chains``
+    are the re-filing chains' links when already drawn (in shares, by other
+    processes: in any order), else they are drawn here.
     """
-    return _links(twin_links(articles, twins), chain_links(articles))
+    return _links(twin_links(articles, twins), chain_links(articles) if chains is None else chains)
 
 
-def _links(twins: Iterable[tuple[int, int]], chains: Iterable[tuple[int, int]]) -> np.ndarray:
-    rows = [(a, b, LINK_TWIN) for a, b in twins] + [(a, b, LINK_CHAIN) for a, b in chains]
-    return np.asarray(rows, dtype=np.int32).reshape(-1, 3)
+def _links(
+    twins: Iterable[tuple[int, int]], chains: Iterable[tuple[int, int]] | np.ndarray
+) -> np.ndarray:
+    """Twin links, then chain links in order of their positions: the same rows however
+    the chains were drawn (whole, or in shares by several processes)."""
+    pairs = np.asarray(chains if isinstance(chains, np.ndarray) else list(chains), np.int32)
+    pairs = pairs.reshape(-1, 2)
+    pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
+    rows = [(a, b, LINK_TWIN) for a, b in twins]
+    chained = np.column_stack([pairs, np.full(len(pairs), LINK_CHAIN, np.int32)])
+    return np.concatenate([np.asarray(rows, dtype=np.int32).reshape(-1, 3), chained])
 
 
 def _relinked(  # noqa: PLR0913 - one step of an update, all of it needed

@@ -16,6 +16,7 @@ same under different headlines are not detected.
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Container, Iterable, Mapping, Sequence
 from itertools import pairwise
 
@@ -69,6 +70,7 @@ def chain_links(
     articles: Sequence[Article],
     members: Iterable[int] | None = None,
     linked: Container[tuple[int, int]] = (),
+    share: tuple[int, int] = (0, 1),
 ) -> list[tuple[int, int]]:
     """Pairs of positions that are consecutive versions of one headline's story.
 
@@ -78,7 +80,9 @@ def chain_links(
     to those positions (all the articles of the headlines concerned, or the
     chains differ); every position when not given. Pairs in ``linked`` were
     found to share their text before (whether two bodies do depends on them
-    alone), so an update does not read them again.
+    alone), so an update does not read them again. ``share`` (k, n) draws
+    only the headlines whose :func:`headline_share` of n is k: n processes
+    then draw an archive's chains between them, each reading other bodies.
     """
     # Titles and times are read as columns: from an index's view, an article is made
     # only for the bodies a pair compares.
@@ -92,8 +96,9 @@ def chain_links(
     for n, title in zip(positions.tolist(), titles, strict=True):
         by_headline.setdefault(headline_key(title), []).append(n)
     links = []
-    for chain in by_headline.values():
-        if len(chain) < 2:
+    part, parts = share
+    for headline, chain in by_headline.items():
+        if len(chain) < 2 or (parts > 1 and headline_share(headline, parts) != part):
             continue
         chain.sort(key=instants.__getitem__)
         known: set[str] | None = None  # the words of ``earlier``, when already read
@@ -109,6 +114,11 @@ def chain_links(
                         links.append((earlier, later))
             known = words  # a body between two others is read once, not once a pair
     return links
+
+
+def headline_share(headline: str, parts: int) -> int:
+    """Which of ``parts`` shares a headline key falls to, the same in every process."""
+    return zlib.crc32(headline.encode("utf-8", "surrogatepass")) % parts
 
 
 def groups_from(size: int, links: np.ndarray | Iterable[tuple[int, int]]) -> np.ndarray:

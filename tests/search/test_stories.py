@@ -7,13 +7,21 @@ from datetime import UTC, datetime
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.archive.loader import load_archive
+from bot.archive.model import Article
 from bot.search.cache import load, save
 from bot.search.index import SearchIndex
-from bot.search.stories import Versions, groups_from, headline_key, story_groups
+from bot.search.stories import (
+    Versions,
+    chain_links,
+    groups_from,
+    headline_key,
+    story_groups,
+)
+from tests.search.archives import archives_st
 from tests.search.hits import ids
 
 
@@ -185,3 +193,28 @@ def test_stories_are_the_linked_components_and_versions_run_oldest_first(drawn):
         for group, run in members.items()
         if len(run) > 1
     }
+
+
+refilings = st.lists(  # a few headlines, re-filed over a few days with overlapping words
+    st.tuples(
+        st.sampled_from(["Oil hits record", "UPDATE 1-Oil hits record", "Gold steady", "Rain"]),
+        st.integers(1, 9),
+        st.lists(st.sampled_from(["crude", "rose", "gold", "held", "rain", "fell"]), min_size=1),
+    ),
+    max_size=40,
+).map(
+    lambda drawn: [
+        Article(f"a{n}", day(when), "Wire", title, " ".join(words))
+        for n, (title, when, words) in enumerate(drawn)
+    ]
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.one_of(refilings, archives_st), st.integers(1, 4))
+def test_chains_drawn_in_shares_are_the_chains_drawn_whole(articles, shares):
+    """A cold build draws the chains in shares, one process each: together, every link once."""
+    drawn = [chain_links(articles, share=(k, shares)) for k in range(shares)]
+    together = [link for share in drawn for link in share]
+    assert sorted(together) == sorted(chain_links(articles))
+    assert len(set(together)) == len(together)
