@@ -71,6 +71,25 @@ def tokenize(text: str) -> list[str]:
     return _WORD.findall(normalise(text))
 
 
+def spaced_words(text: str | bytes) -> bytes:
+    """The words :func:`tokenize` makes of ``text``, as UTF-8 between ASCII spaces.
+
+    For counting words in bulk outside Python (split on b" ", dropping the
+    empty pieces): ASCII text only goes through the byte table, leaving runs
+    of spaces where the punctuation was, and no word holds a space byte.
+    ``text`` may be given as its UTF-8 (with surrogates passed, as bodies are
+    stored), which spares decoding the ASCII case.
+    """
+    if isinstance(text, str):
+        if text.isascii():
+            return text.encode("ascii").translate(_ASCII_WORDS)
+    elif text.isascii():
+        return text.translate(_ASCII_WORDS)
+    else:
+        text = text.decode("utf-8", "surrogatepass")
+    return " ".join(_WORD.findall(normalise(text))).encode("utf-8")
+
+
 # Combining marks (accents, Arabic tashkeel, Hebrew points) belong to the word
 # they sit on; \w alone would split a fully vocalised word at every mark.
 _MARKS = (
