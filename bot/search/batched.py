@@ -55,6 +55,7 @@ log = logging.getLogger(__name__)
 BATCH_ARTICLES = 100_000  # see docs/benchmarks.md, "A cold build in batches"
 FORK_FROM = 20_000  # articles; below this, a child process costs more than it saves
 CHECK_EVERY = 1_000  # articles read between looks at which children have ended
+CHILD_NICENESS = 10  # added to the children's niceness: see _niced
 
 
 class BuildFailed(OSError):
@@ -204,7 +205,7 @@ class ColdBuild:
             job = self._queue.popleft()
             if job.counts:
                 log.info("Counting %s", job.what)
-            child = self._context.Process(target=job.target, args=job.args)
+            child = self._context.Process(target=_niced, args=(job.target, *job.args))
             child.start()
             self._running[child.sentinel] = (child, job)
 
@@ -217,6 +218,17 @@ class _Job:
     args: tuple
     what: str
     counts: bool = False  # a batch's counting, which the merge waits for
+
+
+def _niced(target: Callable[..., None], *args: object) -> None:
+    """(In a forked child.) ``target(*args)`` at a lower priority than the parent's.
+
+    The parent's work is the build's critical path: the loader, which every
+    batch waits for, then the merge, which waits for every batch. Children
+    that share its core would slow it as much as they advance themselves.
+    """
+    os.nice(CHILD_NICENESS)
+    target(*args)
 
 
 def _write_batch(articles: Sequence[Article], lo: int, hi: int, part: Path) -> None:
