@@ -136,12 +136,16 @@ class ColdBuild:
         """
         counted = self.batches[-1][1] if self.batches else 0
         shares = [self.scratch / f"chains-{k}.npy" for k in range(self._cores)]
-        if not self.batches and len(articles) <= self.size:  # one batch: no merge, no child
+        rest = len(articles) - counted
+        if not self.batches and rest <= self.size and rest < FORK_FROM:  # small: no child
             postings = cache.write_postings(build_postings(articles), self.staging)
             shares = []
         else:
-            for lo in range(counted, len(articles), self.size):
-                self._count(articles, lo, min(lo + self.size, len(articles)))
+            # What is left is shared among the cores; counted here, its memory would
+            # stay with this process (a bot serving the index) long after the build.
+            step = self.size if rest < FORK_FROM else min(self.size, -(-rest // self._cores))
+            for lo in range(counted, len(articles), step):
+                self._count(articles, lo, min(lo + step, len(articles)))
             if len(articles) >= FORK_FROM:  # after the counting, which the merge waits for
                 for k, path in enumerate(shares):
                     job = _Job(_write_chains, (articles, k, len(shares), path), f"chains {k}")

@@ -92,3 +92,25 @@ def test_dateline_index_builds_in_batches(tmp_path, monkeypatch, caplog, fork_fr
     for query in ("volcano", "lava 5", "erupts 2020"):
         ours = [(h.article.id, h.score) for h in built.index.search(query)]
         assert ours == [(h.article.id, h.score) for h in whole.search(query)]
+
+
+def test_an_archive_of_less_than_a_batch_is_counted_by_children_one_share_per_core(
+    tmp_path, monkeypatch, caplog
+):
+    """Counted in the build's own process, its memory would stay with a bot serving the index."""
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    for n in range(7):
+        (folder / f"{n}.txt").write_text(
+            f"2020-03-{n + 1:02d} 12:00:00\n\nWire / Geyser {n} erupts.\n", encoding="utf-8"
+        )
+    monkeypatch.setattr(batched, "FORK_FROM", 0)
+    monkeypatch.setattr(batched, "cores", lambda: 2)
+    caplog.set_level(logging.INFO)
+    built = open_snapshot([folder], UTC, tmp_path / "cache", rebuild=True)
+    said = [record.getMessage() for record in caplog.records]
+    assert sorted(line for line in said if line.startswith("Counting")) == [
+        "Counting articles 0 to 4",
+        "Counting articles 4 to 7",
+    ]
+    assert built.index.search("geyser 6")[0].article.title == "Geyser 6 erupts"
