@@ -10,14 +10,14 @@ What the build holds at its peak is one batch's indexing, not the archive's;
 what still grows with the archive is one small record per article (see
 docs/index.md, "A cold build").
 
-Reading the archive is one core's work (its order decides which copy of a
-duplicate is kept), so a batch is counted by a forked process as soon as the
-loader has read it, while the loader reads on: one counting process beside
-the loader, as many as there are cores once it is done. The story links,
-which need every article, are drawn by another forked process while the
-batches are merged and the segment written. Forked, because a child then sees
-the loaded articles without their being pickled; their bodies it reads from
-the spool file the loader writes (``pread``: see :mod:`bot.archive.bodies`).
+Reading the archive is one process's work (its order decides which copy of a
+duplicate is kept); the rest is done by forked children, at most one per core
+and at a lower priority than the loader. Each batch is counted as soon as the
+loader has read it, while the loader reads on; once reading ends, the
+re-filing chains are drawn in one share per core while this process merges
+the batches and writes the segment. Forked, because a child then sees the
+loaded articles without their being pickled; their bodies it reads from the
+spool file the loader writes (``pread``: see :mod:`bot.archive.bodies`).
 
 The merged segment is array for array what one build of all the articles
 makes, so ranking is exactly a single build's. One segment rather than the
@@ -79,9 +79,8 @@ class ColdBuild:
     Hold :func:`bot.search.cache.builder_lock` meanwhile.
 
     At most one child per core runs at a time; the others wait their turn in
-    a queue. The loader does not wait for them: reading is the cheaper part
-    (a batch is read in a third of the time it takes to count), so it reads on
-    and the children work through what it has read.
+    a queue. The loader never waits for them: it reads on, at a higher
+    priority, and the children work through what it has read.
     """
 
     def __init__(self, folder: Path, *, batch: int | None = None) -> None:
@@ -148,7 +147,8 @@ class ColdBuild:
                 self._count(articles, lo, min(lo + step, len(articles)))
             if len(articles) >= FORK_FROM:  # after the counting, which the merge waits for
                 for k, path in enumerate(shares):
-                    job = _Job(_write_chains, (articles, k, len(shares), path), f"chains {k}")
+                    what = f"share {k + 1} of {len(shares)} of the story chains"
+                    job = _Job(_write_chains, (articles, k, len(shares), path), what)
                     self._queue.append(job)
             else:
                 shares = []

@@ -59,8 +59,9 @@ def test_dateline_index_builds_in_batches(tmp_path, monkeypatch, caplog, fork_fr
     """A cold build (``--rebuild``, a first start) indexes the archive a batch at a time.
 
     Each batch is counted by a child process: with ``FORK_FROM`` 0, while the
-    archive is still being read (and the story links are drawn by a child
-    too); otherwise once it has been read. Both answer as one build.
+    archive is still being read (and the story chains are drawn by children,
+    one share per core); otherwise once it has been read. Both answer as one
+    build.
     """
     folder = tmp_path / "archive"
     folder.mkdir()
@@ -80,10 +81,10 @@ def test_dateline_index_builds_in_batches(tmp_path, monkeypatch, caplog, fork_fr
     read = next(n for n, line in enumerate(said) if line.startswith("Loaded 7 articles"))
     first = said.index("Counting articles 0 to 3")
     assert (first < read) == (fork_from == 0)
-    drawn = sorted(line for line in said if line.startswith("Indexed chains"))
-    assert drawn == (
-        [f"Indexed chains {k}" for k in range(batched.cores())] if fork_from == 0 else []
-    )
+    drawn = sorted(line for line in said if line.endswith("of the story chains"))
+    shares = batched.cores()
+    expected = [f"Indexed share {k} of {shares} of the story chains" for k in range(1, shares + 1)]
+    assert drawn == (expected if fork_from == 0 else [])
     assert len(built.index.segments) == 1
     assert built.index.search("lava 4")[0].article.title == "Volcano 1 erupts"
     whole = SearchIndex.build(list(built.index.articles))
