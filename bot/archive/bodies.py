@@ -68,9 +68,10 @@ class BodyFile:
         """
         out.flush()
         target = out.fileno()
+        copy = getattr(os, "copy_file_range", None)  # Linux only
         try:
-            while length > 0:
-                copied = os.copy_file_range(self._fd, target, length, offset)
+            while copy is not None and length > 0:
+                copied = copy(self._fd, target, length, offset)
                 if copied <= 0:
                     break
                 offset, length = offset + copied, length - copied

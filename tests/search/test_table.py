@@ -251,10 +251,13 @@ def test_spooled_bodies_are_copied_as_one_run_when_they_lie_in_order(articles, r
         spool = BodyFile.spool(Path(folder))
         stored = [article.stored_in(spool) for article in articles]
         shuffled = random.sample(stored, len(stored))
-        for name in ("in_order", "shuffled"):
+        for name in ("in_order", "shuffled", "by_hand"):
             (Path(folder) / name).mkdir()
         with mock.patch.object(Article, "encoded_body", side_effect=AssertionError("one by one")):
             in_order = saved(stored, Path(folder) / "in_order")
         assert [a.body for a in in_order] == [a.body for a in articles]
         out_of_order = saved(shuffled, Path(folder) / "shuffled")  # one body at a time
         assert [a.body for a in out_of_order] == [a.body for a in shuffled]
+        with mock.patch("os.copy_file_range", side_effect=OSError(18, "cross-device")):
+            by_hand = saved(stored, Path(folder) / "by_hand")  # where the kernel cannot copy
+        assert [a.body for a in by_hand] == [a.body for a in articles]
