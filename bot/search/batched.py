@@ -251,24 +251,3 @@ def _write_chains(articles: Sequence[Article], share: int, shares: int, path: Pa
     with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".npy", delete=False) as out:
         np.save(out, chains)
     Path(out.name).rename(path)
-
-
-def build_into_cache(  # noqa: PLR0913 - what a manifest names, all of it
-    articles: Sequence[Article],
-    files: Sequence[str | None],
-    aliases: Mapping[str, str],
-    twins: Mapping[str, str],
-    problems: Sequence[Problem],
-    folder: Path,
-    *,
-    key: str,
-    provenance: str | None = None,
-    batch: int | None = None,
-) -> None:
-    """Index ``articles``, already loaded, into the cache ``folder`` as one segment.
-
-    :class:`ColdBuild` for articles that are all at hand; the arguments are
-    its :meth:`ColdBuild.finish`'s. Call it holding :func:`bot.search.cache.builder_lock`.
-    """
-    with ColdBuild(folder, batch=batch) as build:
-        build.finish(articles, files, aliases, twins, problems, key=key, provenance=provenance)

@@ -31,17 +31,16 @@ def test_a_build_in_batches_is_one_build(articles, batch):
     files = [f"f{n % 3}.jsonl" for n in range(len(articles))]
     with tempfile.TemporaryDirectory() as where:
         folder = cache.folder_for(Path(where))
-        batched.build_into_cache(
-            articles,
-            files,
-            {"gone": "a0"},
-            twins,
-            [],
-            folder,
-            key="k",
-            provenance=cache.write_provenance(folder, Ledger("read so")),
-            batch=batch,
-        )
+        with batched.ColdBuild(folder, batch=batch) as build:
+            build.finish(
+                articles,
+                files,
+                {"gone": "a0"},
+                twins,
+                [],
+                key="k",
+                provenance=cache.write_provenance(folder, Ledger("read so")),
+            )
         loaded, _ = cache.load(folder)
         assert len(loaded.segments) == 1
         same(loaded.segments[0].postings, build_postings(articles))
