@@ -87,7 +87,7 @@ def spaced_words(text: str | bytes) -> bytes:
         return text.translate(_ASCII_WORDS)
     else:
         text = text.decode("utf-8", "surrogatepass")
-    return " ".join(_WORD.findall(normalise(text))).encode("utf-8")
+    return " ".join(tokenize(text)).encode("utf-8")
 
 
 # Combining marks (accents, Arabic tashkeel, Hebrew points) belong to the word

@@ -56,6 +56,10 @@ BATCH_ARTICLES = 100_000  # see docs/benchmarks.md, "A cold build in batches"
 FORK_FROM = 20_000  # articles; below this, a child process costs more than it saves
 CHECK_EVERY = 1_000  # articles read between looks at which children have ended
 CHILD_NICENESS = 10  # added to the children's niceness: see _niced
+# Children at once, whatever the cores: each holds one batch's counting (a few
+# hundred MB at 100,000 articles), so a machine of many cores would trade its
+# memory for the last few seconds of a build.
+MAX_CHILDREN = 4
 
 
 class BuildFailed(OSError):
@@ -78,9 +82,10 @@ class ColdBuild:
     which ends any child process still running and removes the scratch folders.
     Hold :func:`bot.search.cache.builder_lock` meanwhile.
 
-    At most one child per core runs at a time; the others wait their turn in
-    a queue. The loader never waits for them: it reads on, at a higher
-    priority, and the children work through what it has read.
+    At most one child per core (``MAX_CHILDREN`` at most) runs at a time; the
+    others wait their turn in a queue. The loader never waits for them: it
+    reads on, at a higher priority, and the children work through what it has
+    read.
     """
 
     def __init__(self, folder: Path, *, batch: int | None = None) -> None:
@@ -93,7 +98,7 @@ class ColdBuild:
         self._queue: deque[_Job] = deque()
         self._running: dict[int, tuple[BaseProcess, _Job]] = {}  # by the child's sentinel
         self._context = multiprocessing.get_context("fork")
-        self._cores = cores()
+        self._cores = min(cores(), MAX_CHILDREN)
 
     def __enter__(self) -> ColdBuild:
         return self

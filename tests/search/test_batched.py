@@ -81,7 +81,7 @@ def test_dateline_index_builds_in_batches(tmp_path, monkeypatch, caplog, fork_fr
     first = said.index("Counting articles 0 to 3")
     assert (first < read) == (fork_from == 0)
     drawn = sorted(line for line in said if line.endswith("of the story chains"))
-    shares = batched.cores()
+    shares = min(batched.cores(), batched.MAX_CHILDREN)
     expected = [f"Indexed share {k} of {shares} of the story chains" for k in range(1, shares + 1)]
     assert drawn == (expected if fork_from == 0 else [])
     assert len(built.index.segments) == 1
@@ -94,8 +94,9 @@ def test_dateline_index_builds_in_batches(tmp_path, monkeypatch, caplog, fork_fr
         assert ours == [(h.article.id, h.score) for h in whole.search(query)]
 
 
+@pytest.mark.parametrize(("machine", "most"), [(2, 4), (8, 2)])
 def test_an_archive_of_less_than_a_batch_is_counted_by_children_one_share_per_core(
-    tmp_path, monkeypatch, caplog
+    tmp_path, monkeypatch, caplog, machine, most
 ):
     """Counted in the build's own process, its memory would stay with a bot serving the index."""
     folder = tmp_path / "archive"
@@ -105,7 +106,8 @@ def test_an_archive_of_less_than_a_batch_is_counted_by_children_one_share_per_co
             f"2020-03-{n + 1:02d} 12:00:00\n\nWire / Geyser {n} erupts.\n", encoding="utf-8"
         )
     monkeypatch.setattr(batched, "FORK_FROM", 0)
-    monkeypatch.setattr(batched, "cores", lambda: 2)
+    monkeypatch.setattr(batched, "cores", lambda: machine)  # cores beyond MAX_CHILDREN idle
+    monkeypatch.setattr(batched, "MAX_CHILDREN", most)
     caplog.set_level(logging.INFO)
     built = open_snapshot([folder], UTC, tmp_path / "cache", rebuild=True)
     said = [record.getMessage() for record in caplog.records]
